@@ -1,0 +1,1 @@
+"""NeuroSync Lip Sync: audio-driven ARKit shape-key animation for Blender."""

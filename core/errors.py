@@ -1,0 +1,51 @@
+"""The engine's exceptions: one base class, a small hierarchy under it.
+
+Every message names the file (or input) and what is wrong, so the CLI can print it as one
+line and the Blender operator can show it in a report.
+"""
+
+from __future__ import annotations
+
+
+class NeuroSyncError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+
+class AudioError(NeuroSyncError):
+    """The audio input cannot be used."""
+
+
+class AudioNotFoundError(AudioError):
+    """The audio file does not exist."""
+
+
+class EmptyAudioError(AudioError):
+    """The file or buffer holds no samples."""
+
+
+class NotAudioError(AudioError):
+    """The data is not in an audio format that can be read."""
+
+
+class TruncatedAudioError(AudioError):
+    """The file ends before its header says it should."""
+
+
+class InvalidSamplesError(AudioError):
+    """The samples contain NaN or infinity, or the declared format is impossible."""
+
+
+class AudioTooShortError(AudioError):
+    """The audio is shorter than the 9 analysis frames the deltas need."""
+
+
+class CheckpointError(NeuroSyncError):
+    """A checkpoint is missing, corrupt, unsafe, or does not match a known architecture."""
+
+
+class OptionsError(NeuroSyncError):
+    """An option value is out of range."""
+
+
+class CancelledError(NeuroSyncError):
+    """The caller's cancel event was set; nothing was produced."""

@@ -1,0 +1,191 @@
+"""The one synchronous path from audio to curves, shared by the CLI and the Blender operator.
+
+audio -> (per segment) resample to 88.2 kHz -> model preprocessing -> features -> windowed
+inference -> reference or product post-processing.
+
+Long recordings: the reference normalises cepstra over the whole utterance, which on an hour of
+audio would need several GB at once. Audio longer than ``SEGMENT_SECONDS`` is therefore cut at
+pauses (the quietest 1/60 s frame in the last ``PAUSE_SEARCH_SECONDS`` before each limit) into
+segments that start on exact 60 fps frame boundaries, and each segment is processed as its own
+utterance. Peak normalisation (2025 family) still uses the peak of the whole recording. Shorter
+audio is processed in one piece, exactly like the reference.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from .audio import (
+    AudioSource,
+    SourceAudio,
+    band_limit,
+    peak_normalize,
+    read_audio,
+    resample_to_model_rate,
+)
+from .checkpoint import LoadedModel, load_checkpoint
+from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MARKED_CHANNELS, MODEL_FPS, NUM_BLENDSHAPES
+from .errors import CancelledError
+from .features import check_length, extract_features
+from .inference import CancelEvent, ProgressFn, resolve_device, run_model, torch_threads
+from .postprocess import ProductOptions, product_postprocess, reference_postprocess
+
+log = logging.getLogger(__name__)
+
+SEGMENT_SECONDS = 300.0
+PAUSE_SEARCH_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class LipSyncResult:
+    """Curves for one clip.
+
+    Attributes
+    ----------
+    values : np.ndarray
+        (N, 61) blendshape weights in LiveLink order (:data:`BLENDSHAPE_NAMES`).
+    emotions : np.ndarray
+        (N, 7) emotion weights (:data:`EMOTION_NAMES`).
+    fps : float
+        Output frame rate.
+    times : np.ndarray
+        (N,) audio time in seconds of each row.
+    reference : bool
+        True when produced in reference mode (60 fps, the publishing code's post-processing).
+    family : str
+        Model family that produced it.
+    """
+
+    values: np.ndarray
+    emotions: np.ndarray
+    fps: float
+    times: np.ndarray
+    reference: bool
+    family: str
+    names: tuple[str, ...] = BLENDSHAPE_NAMES
+    emotion_names: tuple[str, ...] = EMOTION_NAMES
+    marked: tuple[str, ...] = MARKED_CHANNELS
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.values.shape[0])
+
+
+def generate(
+    source: AudioSource | SourceAudio,
+    *,
+    model: LoadedModel | str | None = None,
+    options: ProductOptions | None = None,
+    reference: bool = False,
+    device: str = "cpu",
+    threads: int | None = None,
+    batch_size: int = 8,
+    progress: ProgressFn | None = None,
+    cancel: CancelEvent | None = None,
+    **audio_kwargs,
+) -> LipSyncResult:
+    """Produce lip-sync curves for one audio input.
+
+    Parameters
+    ----------
+    source
+        Anything :func:`core.audio.read_audio` accepts (``audio_kwargs`` are passed to it), or an
+        already-read :class:`SourceAudio`.
+    model
+        A loaded model, a checkpoint path, or None for the shipped default model.
+    options
+        Product-mode options; ignored when ``reference`` is True.
+    reference
+        Reproduce the publishing code's output exactly (60 fps, its post-processing).
+    device, threads, batch_size
+        Where and how wide the model runs.
+    progress
+        Called as ``progress(fraction, stage)`` with fraction in [0, 1].
+    cancel
+        Anything with ``is_set()``; when set, :class:`CancelledError` is raised.
+    """
+    report = progress or (lambda fraction, stage: None)
+
+    def check_cancel() -> None:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("cancelled")
+
+    report(0.0, "reading audio")
+    audio = source if isinstance(source, SourceAudio) else read_audio(source, **audio_kwargs)
+    check_cancel()
+    with torch_threads(threads):
+        if not isinstance(model, LoadedModel):
+            report(0.02, "loading model")
+            model = load_checkpoint(model, device=resolve_device(device))
+        raw = _raw_output(audio, model, batch_size, report, cancel)
+    check_cancel()
+    report(0.97, "post-processing")
+    if reference:
+        out = reference_postprocess(raw, model.config.family)
+        times = (np.arange(len(out)) + 0.25) / MODEL_FPS
+        result = LipSyncResult(out[:, :NUM_BLENDSHAPES], out[:, NUM_BLENDSHAPES:], float(MODEL_FPS),
+                               times, True, model.config.family)  # fmt: skip
+    else:
+        values, emotions, times = product_postprocess(raw, options or ProductOptions())
+        fps = (options or ProductOptions()).fps
+        result = LipSyncResult(values, emotions, fps, times, False, model.config.family)
+    report(1.0, "done")
+    return result
+
+
+def segment_bounds(audio: SourceAudio, *, max_seconds: float = SEGMENT_SECONDS) -> list[tuple[int, int]]:
+    """Split points (in 60 fps frames) for audio longer than ``max_seconds``, cut at pauses."""
+    total = int(np.ceil(audio.duration * MODEL_FPS))
+    limit = int(max_seconds * MODEL_FPS)
+    if total <= limit:
+        return [(0, total)]
+    per_frame = audio.rate / MODEL_FPS
+    search = int(PAUSE_SEARCH_SECONDS * MODEL_FPS)
+    bounds, start = [], 0
+    while total - start > limit:
+        lo, hi = start + limit - search, start + limit
+        energy = [_frame_energy(audio.samples, int(round(f * per_frame)), int(round((f + 1) * per_frame)))
+                  for f in range(lo, hi)]  # fmt: skip
+        cut = lo + int(np.argmin(energy))
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, total))
+    return bounds
+
+
+def _frame_energy(samples: np.ndarray, a: int, b: int) -> float:
+    chunk = samples[a:b]
+    return float(np.mean(chunk.astype(np.float64) ** 2)) if len(chunk) else 0.0
+
+
+def _raw_output(audio: SourceAudio, loaded: LoadedModel, batch_size: int, report: ProgressFn,
+                cancel: CancelEvent | None) -> np.ndarray:  # fmt: skip
+    cfg = loaded.config
+    bounds = segment_bounds(audio)
+    # One piece: the peak of the resampled audio, as the reference. Segments: the whole file's.
+    global_peak = float(np.max(np.abs(audio.samples))) if len(bounds) > 1 else 0.0
+    total = bounds[-1][1]
+    pieces = []
+    for index, (first, last) in enumerate(bounds):
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("cancelled")
+        span = slice(int(round(first * audio.rate / MODEL_FPS)), int(round(last * audio.rate / MODEL_FPS)))
+        base = 0.05 + 0.9 * first / total
+        width = 0.9 * (last - first) / total
+        report(base, "features")
+        y = resample_to_model_rate(audio.samples[span], audio.rate)
+        if index == 0 and len(bounds) == 1:
+            check_length(len(y), audio.name)
+        if cfg.band_limit_rate:
+            y = band_limit(y, cfg.band_limit_rate)
+        if cfg.peak_normalize:
+            y = y / global_peak if global_peak > 0 else peak_normalize(y)
+        features = extract_features(y, cfg.family, name=audio.name)
+        raw = run_model(features, loaded, batch_size=batch_size, cancel=cancel,
+                        progress=lambda f, stage: report(base + width * (0.3 + 0.7 * f), stage))  # fmt: skip
+        last_segment = index == len(bounds) - 1
+        pieces.append(raw if last_segment else raw[: last - first])
+    return np.concatenate(pieces, axis=0)

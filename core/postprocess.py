@@ -1,0 +1,195 @@
+"""From raw model output to animation curves.
+
+Reference mode repeats the publishing code's post-processing for the checkpoint's family:
+
+- ``v01a``: the 61 blendshape channels divided by 100.
+- ``v2025``: the same, then a 0.1 s linear ease-in on every column, then the blink and eye-look
+  columns and channels 52-61 set to 0.
+
+Product mode (the default) applies :class:`ProductOptions`: emotion-scaled weights, per-region
+gain, smoothing, clamping to [0, 1] and resampling to the target frame rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .constants import (
+    BLENDSHAPE_NAMES,
+    EMOTION_NAMES,
+    FAMILY_V2025,
+    MODEL_FPS,
+    NUM_BLENDSHAPES,
+    REFERENCE_ZEROED_COLUMNS,
+)
+from .emotions import EMOTION_TABLE, emotion_offsets, smooth_emotions
+from .errors import OptionsError
+
+SMOOTHING_MODES = ("none", "pairs", "savgol")
+REGIONS = ("mouth", "brows", "cheeks", "eyes")
+#: Time of model frame i: the centre of the two 120 fps analysis frames averaged into it.
+FRAME_TIME_OFFSET = 0.25 / MODEL_FPS
+
+
+def region_of(name: str) -> str | None:
+    """Gain region of a channel: mouth/jaw/tongue, brows, cheeks/nose, eyes; None for head/eye rotations."""
+    if name.startswith(("Jaw", "Mouth", "Tongue")):
+        return "mouth"
+    if name.startswith("Brow"):
+        return "brows"
+    if name.startswith(("Cheek", "Nose")):
+        return "cheeks"
+    if name.startswith("Eye"):
+        return "eyes"
+    return None
+
+
+_REGION_INDEX = np.array([REGIONS.index(r) if (r := region_of(n)) else -1 for n in BLENDSHAPE_NAMES])
+
+
+def reference_postprocess(raw: np.ndarray, family: str) -> np.ndarray:
+    """The publishing code's post-processing of (T, 68) raw output; returns a new array."""
+    out = np.array(raw, dtype=np.float32, copy=True)
+    out[:, :NUM_BLENDSHAPES] /= 100
+    if family == FAMILY_V2025:
+        ease = min(int(0.1 * MODEL_FPS), out.shape[0])
+        out[:ease] *= np.linspace(0, 1, ease)[:, None]
+        out[:, list(REFERENCE_ZEROED_COLUMNS)] = 0
+    return out
+
+
+@dataclass(frozen=True)
+class ProductOptions:
+    """Every product-mode knob. Defaults give the recommended result.
+
+    Attributes
+    ----------
+    emotion_strength : float
+        Global scale 0-2 of the emotion table's offsets (0 turns emotion modulation off).
+    emotion_strengths : dict
+        Per-emotion scale 0-2 by emotion name; missing names mean 1.0.
+    region_gains : dict
+        Gain 0-2 per region (mouth, brows, cheeks, eyes); missing names mean 1.0.
+    smoothing : {"none", "pairs", "savgol"}
+        ``pairs``: each frame averaged with the previous one (the seed's 2-tap pair mean).
+        ``savgol``: zero-phase Savitzky-Golay, 7 frames (117 ms), quadratic: removes frame
+        jitter while keeping the height and timing of short closures such as p/b/m.
+    clamp : bool
+        Clip blendshapes to [0, 1].
+    fps : float
+        Output frame rate (any positive rate: 24, 25, 29.97, 23.976, 60 ...).
+    start_time : float
+        Audio time in seconds of the first output frame.
+    duration : float or None
+        Seconds of output from ``start_time``; None runs to the end of the audio.
+    """
+
+    emotion_strength: float = 1.0
+    emotion_strengths: dict[str, float] = field(default_factory=dict)
+    region_gains: dict[str, float] = field(default_factory=dict)
+    smoothing: str = "savgol"
+    clamp: bool = True
+    fps: float = float(MODEL_FPS)
+    start_time: float = 0.0
+    duration: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.emotion_strength <= 2.0:
+            raise OptionsError(f"emotion strength must be within 0-2, got {self.emotion_strength}")
+        for table, known, what in (
+            (self.emotion_strengths, EMOTION_NAMES, "emotion"),
+            (self.region_gains, REGIONS, "region"),
+        ):
+            for key, value in table.items():
+                if key not in known:
+                    raise OptionsError(f"unknown {what} {key!r}; expected one of {', '.join(known)}")
+                if not 0.0 <= value <= 2.0:
+                    raise OptionsError(f"{what} {key} strength must be within 0-2, got {value}")
+        if self.smoothing not in SMOOTHING_MODES:
+            raise OptionsError(f"smoothing must be one of {', '.join(SMOOTHING_MODES)}, got {self.smoothing!r}")
+        if not (self.fps > 0 and np.isfinite(self.fps)):
+            raise OptionsError(f"fps must be a positive number, got {self.fps}")
+        if self.duration is not None and self.duration < 0:
+            raise OptionsError(f"duration must not be negative, got {self.duration}")
+
+
+def product_postprocess(raw: np.ndarray, options: ProductOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn (T, 68) raw output into curves at ``options.fps``.
+
+    Returns
+    -------
+    values : np.ndarray
+        (N, 61) blendshape weights at the output frames.
+    emotions : np.ndarray
+        (N, 7) emotion weights in [0, 1] at the output frames.
+    times : np.ndarray
+        (N,) audio time in seconds of each output frame.
+    """
+    shapes = raw[:, :NUM_BLENDSHAPES].astype(np.float64) / 100
+    emotions = smooth_emotions(np.clip(raw[:, NUM_BLENDSHAPES:], 0.0, 1.0))
+    scales = np.array([options.emotion_strengths.get(n, 1.0) for n in EMOTION_NAMES])
+    shapes += emotion_offsets(emotions * scales * options.emotion_strength)
+    gains = np.array([options.region_gains.get(r, 1.0) for r in REGIONS] + [1.0])
+    shapes *= gains[_REGION_INDEX]
+    shapes = smooth(shapes, options.smoothing)
+    if options.clamp:
+        shapes = np.clip(shapes, 0.0, 1.0)
+    times = output_times(len(raw), options.fps, options.start_time, options.duration)
+    values = resample(shapes, times)
+    return values.astype(np.float32), resample(emotions, times).astype(np.float32), times
+
+
+def smooth(curves: np.ndarray, mode: str) -> np.ndarray:
+    """Smooth (T, C) curves along time with one of :data:`SMOOTHING_MODES`."""
+    if mode == "none" or len(curves) < 2:
+        return curves
+    if mode == "pairs":
+        out = curves.copy()
+        out[1:] = 0.5 * (curves[1:] + curves[:-1])
+        return out
+    from scipy.signal import savgol_filter
+
+    window = min(7, len(curves) if len(curves) % 2 else len(curves) - 1)
+    if window < 3:
+        return curves
+    return savgol_filter(curves, window, min(2, window - 1), axis=0, mode="interp")
+
+
+def output_times(num_model_frames: int, fps: float, start: float, duration: float | None) -> np.ndarray:
+    """Audio times of output frames ``start + k / fps`` covering the model's span (or ``duration``)."""
+    if duration is None:  # every frame time before the end of the audio
+        count = int(np.ceil((num_model_frames / MODEL_FPS - start) * fps - 1e-9))
+    else:  # both ends included
+        count = int(np.floor(duration * fps + 1e-9)) + 1
+    return start + np.arange(max(0, count)) / fps
+
+
+def resample(curves: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Linear interpolation of (T, C) 60 fps model frames at arbitrary audio ``times``.
+
+    Model frame i sits at (i + 0.25) / 60 s; times outside the covered span hold the edge value.
+    """
+    if len(times) == 0:
+        return np.zeros((0, curves.shape[1]))
+    position = (times - FRAME_TIME_OFFSET) * MODEL_FPS
+    position = np.clip(position, 0, len(curves) - 1)
+    lo = np.floor(position).astype(int)
+    hi = np.minimum(lo + 1, len(curves) - 1)
+    frac = (position - lo)[:, None]
+    return curves[lo] * (1 - frac) + curves[hi] * frac
+
+
+__all__ = [
+    "EMOTION_TABLE",
+    "ProductOptions",
+    "SMOOTHING_MODES",
+    "REGIONS",
+    "product_postprocess",
+    "reference_postprocess",
+    "resample",
+    "output_times",
+    "region_of",
+    "smooth",
+]
