@@ -191,7 +191,8 @@ def map_names(key_names: Iterable[str], preset: str = AUTO) -> NameMapping:
     if preset == AUTO:
         return detect(names)
     if preset not in PRESETS:
-        raise ValueError(f"unknown naming preset {preset!r}; expected auto or {', '.join(PRESET_IDS)}")
+        expected = ", ".join(PRESET_IDS)
+        raise ValueError(f"unknown naming preset {preset!r}; expected auto or {expected}")
     lookup: dict[str, str] = {}
     for name in names:
         lookup.setdefault(normalize(name), name)

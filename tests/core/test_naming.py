@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from neurosync_lipsync.core import naming
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES
 from neurosync_lipsync.core.naming import CHANNELS, PRESET_IDS, PRESETS, map_names, normalize
@@ -49,7 +48,8 @@ def test_examples_of_preset_names():
     assert PRESETS["cc3"].targets[CHANNELS.index("browInnerUp")] == ("A01_Brow_Inner_Up",)
     assert PRESETS["cc3"].targets[CHANNELS.index("jawOpen")] == ("A25_Jaw_Open",)
     assert PRESETS["cc3"].targets[CHANNELS.index("tongueOut")] == ("A52_Tongue_Out",)
-    assert PRESETS["cc3"].targets[CHANNELS.index("mouthStretchRight")] == ("A51_Mouth_Stretch_Right",)
+    stretch = PRESETS["cc3"].targets[CHANNELS.index("mouthStretchRight")]
+    assert stretch == ("A51_Mouth_Stretch_Right",)
     assert PRESETS["livelink"].targets[CHANNELS.index("jawOpen")] == ("JawOpen",)
 
 
