@@ -173,7 +173,7 @@ def _read_file(path: Path) -> tuple[dict, dict]:
             f"{path}: refused to load: the file holds pickled objects beyond plain weights, which "
             f"could run code ({first[:160]})"
         ) from None
-    except (RuntimeError, EOFError, ValueError, OSError, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to parse untrusted bytes is 'unreadable'
         raise CheckpointError(
             f"{path}: not a readable PyTorch checkpoint (expected a torch.save file; "
             f"{type(exc).__name__}: {str(exc)[:160]})"
