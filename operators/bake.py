@@ -1,0 +1,234 @@
+"""The one synchronous bake path: gather (main thread) -> compute (any thread) -> apply (main thread).
+
+The headless CLI, ``LIPSYNC_OT_generate.execute`` and the modal job all use these three steps;
+only :func:`compute` may run in a worker, and it never touches bpy: it gets a
+:class:`BakeRequest` of plain data and returns plain arrays.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+
+from ..core.naming import AUTO, CHANNELS, map_names
+from .ids import TAKE_PROP
+from .timing import FramePlan, StripTiming, plan_frames
+
+log = logging.getLogger(__name__)
+
+
+class BakeError(Exception):
+    """The scene does not allow a bake (no such strip, no shape keys, nothing mapped ...)."""
+
+
+@dataclass(frozen=True)
+class BakeSettings:
+    """What the user chose: from the scene's settings or the CLI's arguments."""
+
+    emotion_strength: float = 1.0
+    emotion_strengths: dict = field(default_factory=dict)
+    region_gains: dict = field(default_factory=dict)
+    smoothing: str = "savgol"
+    mode: str = "NLA"
+    preset: str = AUTO
+    model_path: str | None = None
+
+
+@dataclass(frozen=True)
+class BakeRequest:
+    """Everything :func:`compute` and :func:`apply` need, as plain data."""
+
+    strip_name: str
+    object_name: str
+    audio: object  # path (str) or bytes of a packed sound
+    audio_label: str
+    timing: StripTiming
+    targets: tuple  # ((channel index, shape-key name), ...)
+    preset: str
+    settings: BakeSettings
+    warnings: tuple = ()
+
+    @property
+    def take_id(self) -> str:
+        return f"{self.strip_name}\x1f{self.object_name}"
+
+    @property
+    def action_name(self) -> str:
+        return f"LipSync {self.strip_name} - {self.object_name}"[:63]
+
+
+@dataclass(frozen=True)
+class BakeCurves:
+    plan: FramePlan
+    values: object  # (count, 52) float32, ARKit channels in LiveLink order
+
+
+def sound_strips(scene) -> list:
+    """Every sound strip of the scene, meta-strip children included (4.2 and 4.4+ APIs)."""
+    sed = scene.sequence_editor
+    if sed is None:
+        return []
+    strips = getattr(sed, "strips_all", None)
+    if strips is None:
+        strips = sed.sequences_all
+    return [s for s in strips if s.type == "SOUND"]
+
+
+def shape_key_names(obj) -> list[str]:
+    key = getattr(obj.data, "shape_keys", None) if obj is not None else None
+    if key is None:
+        return []
+    return [kb.name for kb in key.key_blocks if kb != key.reference_key]
+
+
+def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> BakeRequest:
+    """Read the strip, object and timing from the scene (main thread only)."""
+    import bpy
+
+    strip = next((s for s in sound_strips(scene) if s.name == strip_name), None)
+    if strip is None:
+        raise BakeError(f"no sound strip named '{strip_name}' in scene '{scene.name}'")
+    obj = bpy.data.objects.get(object_name)
+    if obj is None or obj.type != "MESH":
+        raise BakeError(f"no mesh object named '{object_name}'")
+    names = shape_key_names(obj)
+    if not names:
+        raise BakeError(f"mesh '{object_name}' has no shape keys")
+    mapping = map_names(names, settings.preset)
+    if mapping.matched_count == 0:
+        raise BakeError(f"none of the shape keys of '{object_name}' match an ARKit name "
+                        f"(preset {mapping.preset})")  # fmt: skip
+    sound = strip.sound
+    if sound is None:
+        raise BakeError(f"sound strip '{strip_name}' has no sound")
+    if sound.packed_file is not None:
+        audio, label = bytes(sound.packed_file.data), f"{sound.name} (packed)"
+    else:
+        audio = os.path.normpath(bpy.path.abspath(sound.filepath, library=sound.library))
+        label = audio
+    warnings = []
+    if len(getattr(strip, "retiming_keys", ())) > 0:
+        warnings.append(f"strip '{strip_name}' is retimed; keys follow the audio at normal speed")
+    if mapping.unmatched:
+        warnings.append(f"{object_name}: {len(mapping.unmatched)} channels unmatched "
+                        f"({', '.join(mapping.unmatched)})")  # fmt: skip
+    render = scene.render
+    timing = StripTiming(
+        frame_start=float(strip.frame_start),
+        frame_final_start=float(strip.frame_final_start),
+        frame_final_end=float(strip.frame_final_end),
+        sound_offset=float(getattr(strip, "sound_offset", 0.0)),
+        fps=render.fps / render.fps_base,
+    )
+    return BakeRequest(strip_name, object_name, audio, label, timing, tuple(mapping.pairs()),
+                       mapping.preset, settings, tuple(warnings))  # fmt: skip
+
+
+_MODELS: dict = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def load_model(path: str | None):
+    """Load (once per file version) a checkpoint; None is the shipped default model."""
+    from ..core.checkpoint import default_model_path, load_checkpoint
+
+    resolved = os.path.abspath(path) if path else str(default_model_path())
+    try:
+        stamp = os.stat(resolved).st_mtime_ns
+    except OSError:
+        stamp = None  # let the loader say what is wrong
+    with _MODELS_LOCK:
+        key = (resolved, stamp)
+        if key not in _MODELS:
+            _MODELS.clear()
+            _MODELS[key] = load_checkpoint(resolved)
+        return _MODELS[key]
+
+
+def read_source(request: BakeRequest):
+    """The strip's audio; formats soundfile cannot read (AAC/M4A ...) go through Blender's aud."""
+    from ..core.audio import read_audio
+    from ..core.errors import NotAudioError
+
+    try:
+        return read_audio(request.audio, name=request.audio_label)
+    except NotAudioError:
+        if not isinstance(request.audio, str):
+            raise
+        try:
+            import aud
+        except ImportError:
+            raise
+        sound = aud.Sound(request.audio)
+        data = sound.rechannel(1).data()
+        return read_audio(data[:, 0], rate=int(sound.specs[0]), name=request.audio_label)
+
+
+def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -> BakeCurves:
+    """Run the engine for the strip's audible frames. No bpy: safe in a worker thread."""
+    from ..core.pipeline import generate
+    from ..core.postprocess import ProductOptions
+
+    report = progress or (lambda fraction, stage: None)
+    report(0.0, "reading audio")
+    audio = read_source(request)
+    plan = plan_frames(request.timing, audio.duration)
+    if plan.count == 0:
+        raise BakeError(f"strip '{request.strip_name}' plays none of its audio")
+    s = request.settings
+    options = ProductOptions(
+        emotion_strength=s.emotion_strength,
+        emotion_strengths=dict(s.emotion_strengths),
+        region_gains=dict(s.region_gains),
+        smoothing=s.smoothing,
+        fps=plan.fps,
+        start_time=plan.start_time,
+        duration=plan.duration,
+    )
+    report(0.01, "loading model")
+    model = load_model(s.model_path)
+    result = generate(audio, model=model, options=options, threads=threads, progress=report,
+                      cancel=cancel)  # fmt: skip
+    values = result.values[: plan.count, : len(CHANNELS)]
+    if len(values) < plan.count:  # float rounding at the very end: hold the last row
+        import numpy as np
+
+        pad = np.repeat(values[-1:], plan.count - len(values), axis=0)
+        values = np.concatenate([values, pad])
+    return BakeCurves(plan, values)
+
+
+def apply(request: BakeRequest, curves: BakeCurves):
+    """Write the take (main thread only). Returns the action."""
+    import bpy
+
+    from .keying import write_take
+
+    obj = bpy.data.objects.get(request.object_name)
+    key = obj.data.shape_keys if obj is not None and obj.type == "MESH" else None
+    if key is None:
+        raise BakeError(f"mesh '{request.object_name}' or its shape keys are gone")
+    columns = {}
+    for channel, name in request.targets:
+        if name in key.key_blocks and name not in columns:
+            columns[name] = curves.values[:, channel]
+    action = write_take(key, request.take_id, request.action_name, curves.plan.first_frame, columns,
+                        mode=request.settings.mode)  # fmt: skip
+    action["lipsync_strip"] = request.strip_name
+    action["lipsync_object"] = request.object_name
+    assert action[TAKE_PROP] == request.take_id
+    return action
+
+
+def bake(scene, strip_name: str, object_name: str, settings: BakeSettings, *, progress=None,
+         cancel=None, threads=None):  # fmt: skip
+    """gather + compute + apply, synchronously. Returns (action, request)."""
+    request = gather(scene, strip_name, object_name, settings)
+    curves = compute(request, progress=progress, cancel=cancel, threads=threads)
+    if cancel is not None and cancel.is_set():
+        from ..core.errors import CancelledError
+
+        raise CancelledError("cancelled")
+    return apply(request, curves), request
