@@ -1,4 +1,4 @@
-"""The one synchronous bake path: gather (main thread) -> compute (any thread) -> apply (main thread).
+"""The one synchronous bake path: gather (main thread), compute (any thread), apply (main).
 
 The headless CLI, ``LIPSYNC_OT_generate.execute`` and the modal job all use these three steps;
 only :func:`compute` may run in a worker, and it never touches bpy: it gets a
@@ -157,10 +157,8 @@ def read_source(request: BakeRequest):
     except NotAudioError:
         if not isinstance(request.audio, str):
             raise
-        try:
-            import aud
-        except ImportError:
-            raise
+        import aud  # Blender's own decoder (ffmpeg); absent outside Blender
+
         sound = aud.Sound(request.audio)
         data = sound.rechannel(1).data()
         return read_audio(data[:, 0], rate=int(sound.specs[0]), name=request.audio_label)

@@ -16,7 +16,7 @@ PT_OPTIONS = "LIPSYNC_PT_options"
 PT_MAPPING = "LIPSYNC_PT_mapping"
 PANEL_CATEGORY = "Lip Sync"
 
-#: Scene.<SCENE_PROP> holds the settings saved with the .blend; WindowManager.<WM_PROP> the run state.
+#: Scene.<SCENE_PROP>: settings saved with the .blend; WindowManager.<WM_PROP>: run state.
 SCENE_PROP = "lipsync"
 WM_PROP = "lipsync_run"
 

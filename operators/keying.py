@@ -143,7 +143,7 @@ def _clear(action) -> None:
             action.slots.remove(slot)
     if (
         "fcurves" in action.bl_rna.properties
-    ):  # legacy (4.2-4.3); 4.4-4.5 map it onto the first slot
+    ):  # legacy actions (4.2-4.3)
         action.fcurves.clear()
 
 

@@ -34,7 +34,7 @@ class StripTiming:
 
 @dataclass(frozen=True)
 class FramePlan:
-    """Integer frames ``first_frame .. first_frame + count - 1``; row k is audio ``start_time + k / fps``."""
+    """Frames ``first_frame ...`` (``count`` of them); row k is audio ``start_time + k / fps``."""
 
     first_frame: int
     count: int
