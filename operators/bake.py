@@ -157,8 +157,10 @@ def read_source(request: BakeRequest):
     except NotAudioError:
         if not isinstance(request.audio, str):
             raise
-        import aud  # Blender's own decoder (ffmpeg); absent outside Blender
-
+        try:
+            import aud  # Blender's own decoder (ffmpeg); absent outside Blender
+        except ImportError:
+            raise NotAudioError(f"{request.audio_label}: not a format soundfile reads") from None
         sound = aud.Sound(request.audio)
         data = sound.rechannel(1).data()
         return read_audio(data[:, 0], rate=int(sound.specs[0]), name=request.audio_label)

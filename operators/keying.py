@@ -141,9 +141,7 @@ def _clear(action) -> None:
             action.layers.remove(layer)
         for slot in list(action.slots):
             action.slots.remove(slot)
-    if (
-        "fcurves" in action.bl_rna.properties
-    ):  # legacy actions (4.2-4.3)
+    if "fcurves" in action.bl_rna.properties:  # legacy actions (4.2-4.3)
         action.fcurves.clear()
 
 

@@ -1,0 +1,36 @@
+"""LIPSYNC_OT_cancel: stop the running background bake (the same as ESC)."""
+
+from __future__ import annotations
+
+import bpy
+
+from . import job as jobs
+from .ids import OT_CANCEL
+
+
+class LIPSYNC_OT_cancel(bpy.types.Operator):
+    """Stop the running lip-sync bake; nothing is written"""
+
+    bl_idname = OT_CANCEL
+    bl_label = "Cancel Lip Sync"
+
+    @classmethod
+    def poll(cls, context):
+        return jobs.current is not None
+
+    def execute(self, context):
+        jobs.current.cancel()
+        return {"FINISHED"}
+
+
+classes = (LIPSYNC_OT_cancel,)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,125 @@
+"""Settings saved with the .blend (Scene) and the run state of a bake (WindowManager)."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import (
+    BoolProperty,
+    EnumProperty,
+    FloatProperty,
+    PointerProperty,
+    StringProperty,
+)
+
+from ..core.constants import EMOTION_NAMES
+from ..core.naming import AUTO, PRESETS
+from ..operators.ids import ADDON_PACKAGE, SCENE_PROP, WM_PROP
+
+REGIONS = (
+    ("mouth", "Mouth / Jaw"),
+    ("brows", "Brows"),
+    ("cheeks", "Cheeks / Nose"),
+    ("eyes", "Eyes"),
+)
+
+
+def _is_face(_self, obj) -> bool:
+    return obj.type == "MESH" and obj.data.shape_keys is not None
+
+
+def _strength(label: str, description: str):
+    return FloatProperty(name=label, description=description, default=1.0, min=0.0, max=2.0,
+                         subtype="FACTOR")  # fmt: skip
+
+
+class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
+    strip_name: StringProperty(
+        name="Sound Strip", description="Sound strip of the Sequencer to lip sync"
+    )
+    target: PointerProperty(name="Face", type=bpy.types.Object, poll=_is_face,
+                            description="Mesh whose ARKit shape keys are animated")  # fmt: skip
+    model_source: EnumProperty(
+        name="Model",
+        items=(("DEFAULT", "Default", "The model shipped with the extension"),
+               ("CUSTOM", "Custom .pth", "The NeuroSync checkpoint chosen in the preferences")),
+    )  # fmt: skip
+    preset: EnumProperty(
+        name="Naming",
+        description="How ARKit channels are named on the mesh",
+        items=[(AUTO, "Auto-detect", "Pick the preset that matches the most keys")]
+        + [(p.id, p.label, "") for p in PRESETS.values()],
+    )
+    emotion_strength: _strength("Emotion", "How strongly detected emotions shape the face (0: off)")
+    smoothing: EnumProperty(
+        name="Smoothing",
+        default="savgol",
+        items=(("none", "None", "Raw model output"),
+               ("pairs", "Pairs", "Average each frame with the previous one (NeuroSync's own)"),
+               ("savgol", "Savitzky-Golay", "Removes jitter, keeps short closures (p, b, m)")),
+    )  # fmt: skip
+    output: EnumProperty(
+        name="Output",
+        items=(("NLA", "NLA Strip", "A strip at the sound strip's position; hand animation stays"),
+               ("ACTION", "Active Action", "The take becomes the shape keys' active action")),
+    )  # fmt: skip
+    show_emotions: BoolProperty(name="Per Emotion", default=False)
+
+
+for _name in EMOTION_NAMES:
+    LIPSYNC_PG_settings.__annotations__[f"emotion_{_name.lower()}"] = _strength(
+        _name, f"Strength of {_name}"
+    )
+for _region, _label in REGIONS:
+    LIPSYNC_PG_settings.__annotations__[f"gain_{_region}"] = _strength(_label, f"Gain on {_label}")
+
+
+class LIPSYNC_PG_run(bpy.types.PropertyGroup):
+    running: BoolProperty(default=False)
+    progress: FloatProperty(default=0.0, min=0.0, max=1.0, subtype="FACTOR")
+    stage: StringProperty(default="")
+    message: StringProperty(default="")
+
+
+def model_path(context) -> str | None:
+    """The custom checkpoint chosen in the preferences, or None for the default model."""
+    addon = context.preferences.addons.get(ADDON_PACKAGE)
+    prefs = addon.preferences if addon is not None else None
+    path = getattr(prefs, "model_path", "") if prefs is not None else ""
+    return bpy.path.abspath(path) if path else None
+
+
+def to_bake_settings(settings: LIPSYNC_PG_settings, context):
+    """Scene settings -> the plain :class:`BakeSettings` the bake path takes."""
+    from ..operators.bake import BakeError, BakeSettings
+
+    path = None
+    if settings.model_source == "CUSTOM":
+        path = model_path(context)
+        if not path:
+            raise BakeError("choose a .pth model in the extension's preferences, or use Default")
+    return BakeSettings(
+        emotion_strength=settings.emotion_strength,
+        emotion_strengths={n: getattr(settings, f"emotion_{n.lower()}") for n in EMOTION_NAMES},
+        region_gains={r: getattr(settings, f"gain_{r}") for r, _ in REGIONS},
+        smoothing=settings.smoothing,
+        mode=settings.output,
+        preset=settings.preset,
+        model_path=path,
+    )
+
+
+classes = (LIPSYNC_PG_settings, LIPSYNC_PG_run)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+    setattr(bpy.types.Scene, SCENE_PROP, PointerProperty(type=LIPSYNC_PG_settings))
+    setattr(bpy.types.WindowManager, WM_PROP, PointerProperty(type=LIPSYNC_PG_run))
+
+
+def unregister() -> None:
+    delattr(bpy.types.WindowManager, WM_PROP)
+    delattr(bpy.types.Scene, SCENE_PROP)
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)
