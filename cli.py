@@ -1,6 +1,6 @@
 """Headless lip-sync bake.
 
-    blender -b scene.blend --python cli.py -- --strip NAME --object NAME [--model CKPT] [--output OUT]
+    blender -b scene.blend --python cli.py -- --strip S --object O [--model CKPT] [--output OUT]
     python cli.py --blend scene.blend --strip NAME --object NAME [--output OUT.blend]   (bpy module)
     blender -c lipsync --blend scene.blend --all                        (installed extension)
 
@@ -84,8 +84,12 @@ def _pairs(scene, bake, args):
         return [(args.strip, args.object)]
     import bpy
 
-    meshes = [o.name for o in bpy.data.objects if o.type == "MESH"
-              and from_pkg.map_names(bake.shape_key_names(o), args.preset).matched_count]  # fmt: skip
+    meshes = [
+        o.name
+        for o in bpy.data.objects
+        if o.type == "MESH"
+        and from_pkg.map_names(bake.shape_key_names(o), args.preset).matched_count
+    ]
     if args.object:
         meshes = [m for m in meshes if m == args.object]
     if not strips or not meshes:
@@ -115,9 +119,13 @@ def main(argv=None) -> int:
         scene = bpy.data.scenes.get(args.scene) if args.scene else bpy.context.scene
         if scene is None:
             raise UsageError(f"no scene named '{args.scene}'")
-        settings = bake.BakeSettings(emotion_strength=args.emotion_strength, smoothing=args.smoothing,
-                                     mode=args.mode.upper(), preset=args.preset,
-                                     model_path=args.model)  # fmt: skip
+        settings = bake.BakeSettings(
+            emotion_strength=args.emotion_strength,
+            smoothing=args.smoothing,
+            mode=args.mode.upper(),
+            preset=args.preset,
+            model_path=args.model,
+        )
         pairs = _pairs(scene, bake, args)
     except (UsageError, RuntimeError, ValueError, bake.BakeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -127,8 +135,10 @@ def main(argv=None) -> int:
             action, request = bake.bake(scene, strip, obj, settings)
             for warning in request.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
-            print(f"baked '{strip}' onto '{obj}' as '{action.name}' "
-                  f"({len(request.targets)} keys, preset {request.preset})")  # fmt: skip
+            print(
+                f"baked '{strip}' onto '{obj}' as '{action.name}' "
+                f"({len(request.targets)} keys, preset {request.preset})"
+            )
         out = os.path.abspath(args.output) if args.output else bpy.data.filepath
         bpy.ops.wm.save_as_mainfile(filepath=out, check_existing=False)
         print(f"saved {out}")

@@ -98,8 +98,10 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
         raise BakeError(f"mesh '{object_name}' has no shape keys")
     mapping = map_names(names, settings.preset)
     if mapping.matched_count == 0:
-        raise BakeError(f"none of the shape keys of '{object_name}' match an ARKit name "
-                        f"(preset {mapping.preset})")  # fmt: skip
+        raise BakeError(
+            f"none of the shape keys of '{object_name}' match an ARKit name "
+            f"(preset {mapping.preset})"
+        )
     sound = strip.sound
     if sound is None:
         raise BakeError(f"sound strip '{strip_name}' has no sound")
@@ -112,8 +114,10 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
     if len(getattr(strip, "retiming_keys", ())) > 0:
         warnings.append(f"strip '{strip_name}' is retimed; keys follow the audio at normal speed")
     if mapping.unmatched:
-        warnings.append(f"{object_name}: {len(mapping.unmatched)} channels unmatched "
-                        f"({', '.join(mapping.unmatched)})")  # fmt: skip
+        warnings.append(
+            f"{object_name}: {len(mapping.unmatched)} channels unmatched "
+            f"({', '.join(mapping.unmatched)})"
+        )
     render = scene.render
     timing = StripTiming(
         frame_start=float(strip.frame_start),
@@ -122,8 +126,17 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
         sound_offset=float(getattr(strip, "sound_offset", 0.0)),
         fps=render.fps / render.fps_base,
     )
-    return BakeRequest(strip_name, object_name, audio, label, timing, tuple(mapping.pairs()),
-                       mapping.preset, settings, tuple(warnings))  # fmt: skip
+    return BakeRequest(
+        strip_name,
+        object_name,
+        audio,
+        label,
+        timing,
+        tuple(mapping.pairs()),
+        mapping.preset,
+        settings,
+        tuple(warnings),
+    )
 
 
 _MODELS: dict = {}
@@ -189,8 +202,9 @@ def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -
     )
     report(0.01, "loading model")
     model = load_model(s.model_path)
-    result = generate(audio, model=model, options=options, threads=threads, progress=report,
-                      cancel=cancel)  # fmt: skip
+    result = generate(
+        audio, model=model, options=options, threads=threads, progress=report, cancel=cancel
+    )
     values = result.values[: plan.count, : len(CHANNELS)]
     if len(values) < plan.count:  # float rounding at the very end: hold the last row
         import numpy as np
@@ -214,16 +228,30 @@ def apply(request: BakeRequest, curves: BakeCurves):
     for channel, name in request.targets:
         if name in key.key_blocks and name not in columns:
             columns[name] = curves.values[:, channel]
-    action = write_take(key, request.take_id, request.action_name, curves.plan.first_frame, columns,
-                        mode=request.settings.mode)  # fmt: skip
+    action = write_take(
+        key,
+        request.take_id,
+        request.action_name,
+        curves.plan.first_frame,
+        columns,
+        mode=request.settings.mode,
+    )
     action["lipsync_strip"] = request.strip_name
     action["lipsync_object"] = request.object_name
     assert action[TAKE_PROP] == request.take_id
     return action
 
 
-def bake(scene, strip_name: str, object_name: str, settings: BakeSettings, *, progress=None,
-         cancel=None, threads=None):  # fmt: skip
+def bake(
+    scene,
+    strip_name: str,
+    object_name: str,
+    settings: BakeSettings,
+    *,
+    progress=None,
+    cancel=None,
+    threads=None,
+):
     """gather + compute + apply, synchronously. Returns (action, request)."""
     request = gather(scene, strip_name, object_name, settings)
     curves = compute(request, progress=progress, cancel=cancel, threads=threads)

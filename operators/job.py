@@ -64,8 +64,12 @@ class BakeJob:
         from ..core.errors import CancelledError, NeuroSyncError
 
         try:
-            curves = compute(self.request, progress=self._progress, cancel=self.cancel_event,
-                             threads=worker_threads())  # fmt: skip
+            curves = compute(
+                self.request,
+                progress=self._progress,
+                cancel=self.cancel_event,
+                threads=worker_threads(),
+            )
             if self.cancel_event.is_set():
                 raise CancelledError("cancelled")
             self.messages.put(("done", curves))

@@ -58,8 +58,15 @@ def is_take(action) -> bool:
     return action is not None and TAKE_PROP in action
 
 
-def write_take(key, take_id: str, action_name: str, first_frame: int, curves: dict[str, np.ndarray],
-               *, mode: str = "NLA"):  # fmt: skip
+def write_take(
+    key,
+    take_id: str,
+    action_name: str,
+    first_frame: int,
+    curves: dict[str, np.ndarray],
+    *,
+    mode: str = "NLA",
+):
     """Write (or replace) one take on ``key`` and place it as an NLA strip or the active action.
 
     Parameters

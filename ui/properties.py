@@ -28,21 +28,28 @@ def _is_face(_self, obj) -> bool:
 
 
 def _strength(label: str, description: str):
-    return FloatProperty(name=label, description=description, default=1.0, min=0.0, max=2.0,
-                         subtype="FACTOR")  # fmt: skip
+    return FloatProperty(
+        name=label, description=description, default=1.0, min=0.0, max=2.0, subtype="FACTOR"
+    )
 
 
 class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
     strip_name: StringProperty(
         name="Sound Strip", description="Sound strip of the Sequencer to lip sync"
     )
-    target: PointerProperty(name="Face", type=bpy.types.Object, poll=_is_face,
-                            description="Mesh whose ARKit shape keys are animated")  # fmt: skip
+    target: PointerProperty(
+        name="Face",
+        type=bpy.types.Object,
+        poll=_is_face,
+        description="Mesh whose ARKit shape keys are animated",
+    )
     model_source: EnumProperty(
         name="Model",
-        items=(("DEFAULT", "Default", "The model shipped with the extension"),
-               ("CUSTOM", "Custom .pth", "The NeuroSync checkpoint chosen in the preferences")),
-    )  # fmt: skip
+        items=(
+            ("DEFAULT", "Default", "The model shipped with the extension"),
+            ("CUSTOM", "Custom .pth", "The NeuroSync checkpoint chosen in the preferences"),
+        ),
+    )
     preset: EnumProperty(
         name="Naming",
         description="How ARKit channels are named on the mesh",
@@ -53,15 +60,19 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
     smoothing: EnumProperty(
         name="Smoothing",
         default="savgol",
-        items=(("none", "None", "Raw model output"),
-               ("pairs", "Pairs", "Average each frame with the previous one (NeuroSync's own)"),
-               ("savgol", "Savitzky-Golay", "Removes jitter, keeps short closures (p, b, m)")),
-    )  # fmt: skip
+        items=(
+            ("none", "None", "Raw model output"),
+            ("pairs", "Pairs", "Average each frame with the previous one (NeuroSync's own)"),
+            ("savgol", "Savitzky-Golay", "Removes jitter, keeps short closures (p, b, m)"),
+        ),
+    )
     output: EnumProperty(
         name="Output",
-        items=(("NLA", "NLA Strip", "A strip at the sound strip's position; hand animation stays"),
-               ("ACTION", "Active Action", "The take becomes the shape keys' active action")),
-    )  # fmt: skip
+        items=(
+            ("NLA", "NLA Strip", "A strip at the sound strip's position; hand animation stays"),
+            ("ACTION", "Active Action", "The take becomes the shape keys' active action"),
+        ),
+    )
     show_emotions: BoolProperty(name="Per Emotion", default=False)
 
 
