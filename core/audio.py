@@ -12,7 +12,6 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 
@@ -26,7 +25,7 @@ from .errors import (
     TruncatedAudioError,
 )
 
-AudioSource = Union[str, os.PathLike, bytes, bytearray, memoryview, np.ndarray]
+AudioSource = str | os.PathLike | bytes | bytearray | memoryview | np.ndarray
 
 _PCM_DTYPES = {1: np.uint8, 2: np.dtype("<i2"), 4: np.dtype("<i4")}
 
@@ -92,7 +91,9 @@ def read_audio(
         if data.ndim == 2:
             data = data.mean(axis=1, dtype=np.float64)
         elif data.ndim != 1:
-            raise InvalidSamplesError(f"{label}: expected shape (n,) or (n, channels), got {data.shape}")
+            raise InvalidSamplesError(
+                f"{label}: expected shape (n,) or (n, channels), got {data.shape}"
+            )
         samples = _to_float32(data, label)
     elif isinstance(source, (bytes, bytearray, memoryview)):
         label = name or "audio bytes"
@@ -207,7 +208,9 @@ def _decode_file(target, label: str, size: int) -> tuple[np.ndarray, int]:
         text = str(exc)
         if "not recognised" in text or "unknown format" in text.lower():
             raise NotAudioError(f"{label}: not a readable audio file ({size} bytes)") from None
-        raise TruncatedAudioError(f"{label}: the audio data is damaged or cut short ({text})") from None
+        raise TruncatedAudioError(
+            f"{label}: the audio data is damaged or cut short ({text})"
+        ) from None
     except (RuntimeError, TypeError, ValueError) as exc:
         raise NotAudioError(f"{label}: not a readable audio file ({exc})") from None
     if expected == 0:

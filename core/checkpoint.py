@@ -122,8 +122,10 @@ def save_checkpoint(path: str | Path, model, config: ModelConfig, *, half: bool 
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
-             for k, v in model.state_dict().items()}  # fmt: skip
+    state = {
+        k: (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
+        for k, v in model.state_dict().items()
+    }
     torch.save({"config": config.to_json(), "state_dict": state}, path)
     path.with_suffix(".json").write_text(json.dumps(config.to_json(), indent=2) + "\n")
 
@@ -138,10 +140,14 @@ def resolve_config(state: dict, stated: dict[str, Any], *, name: str) -> ModelCo
                 f"{name}: config says {key}={stated[key]} but the weights have {key}={value}"
             )
     if stated.get("family") not in (None, family):
-        raise CheckpointError(f"{name}: config says family {stated['family']!r}, weights are {family!r}")
+        raise CheckpointError(
+            f"{name}: config says family {stated['family']!r}, weights are {family!r}"
+        )
     heads = stated.get("num_heads")
     if heads is None:
-        heads = _PUBLISHED_HEADS.get((family, None), _PUBLISHED_HEADS.get((family, inferred["n_layers"])))
+        heads = _PUBLISHED_HEADS.get(
+            (family, None), _PUBLISHED_HEADS.get((family, inferred["n_layers"]))
+        )
         if heads is None:
             raise CheckpointError(
                 f"{name}: cannot tell num_heads for a {family} model with {inferred['n_layers']} "
@@ -150,7 +156,9 @@ def resolve_config(state: dict, stated: dict[str, Any], *, name: str) -> ModelCo
             )
         log.info("%s: num_heads=%d taken from the published configuration", name, heads)
     if inferred["hidden_dim"] % int(heads):
-        raise CheckpointError(f"{name}: hidden_dim {inferred['hidden_dim']} is not divisible by num_heads {heads}")
+        raise CheckpointError(
+            f"{name}: hidden_dim {inferred['hidden_dim']} is not divisible by num_heads {heads}"
+        )
     known = {f.name for f in fields(ModelConfig)}
     extras = {k: v for k, v in stated.items() if k in known and k not in inferred and k != "family"}
     extras["num_heads"] = int(heads)
@@ -168,10 +176,15 @@ def _read_file(path: Path) -> tuple[dict, dict]:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        detail = _unpickler_detail(str(exc))
+        if "global" in detail.lower() or "reduce" in detail.lower():
+            raise CheckpointError(
+                f"{path}: refused to load: the file holds pickled objects beyond plain weights, "
+                f"which could run code ({detail[:160]})"
+            ) from None
         raise CheckpointError(
-            f"{path}: refused to load: the file holds pickled objects beyond plain weights, which "
-            f"could run code ({first[:160]})"
+            f"{path}: not a readable PyTorch checkpoint (expected a torch.save file of tensors; "
+            f"the safe loader stopped at: {detail[:120]})"
         ) from None
     except Exception as exc:  # noqa: BLE001 - any failure to parse untrusted bytes is 'unreadable'
         raise CheckpointError(
@@ -187,9 +200,21 @@ def _read_file(path: Path) -> tuple[dict, dict]:
             obj = obj[key]
             break
     if not obj or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise CheckpointError(f"{path}: expected a dict of tensors (a state dict), found other values")
+        raise CheckpointError(
+            f"{path}: expected a dict of tensors (a state dict), found other values"
+        )
     state = {re.sub(r"^module\.", "", k): v for k, v in obj.items()}
     return state, dict(config)
+
+
+def _unpickler_detail(message: str) -> str:
+    """The informative line of torch's weights-only refusal (it wraps it in boilerplate)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if "WeightsUnpickler error:" in line:
+            tail = line.split("WeightsUnpickler error:", 1)[1].strip()
+            return tail or (lines[index + 1] if index + 1 < len(lines) else "")
+    return lines[0] if lines else ""
 
 
 def _read_sidecar(path: Path) -> dict:
@@ -207,7 +232,11 @@ def _read_sidecar(path: Path) -> dict:
 
 def _detect_family(state: dict, name: str) -> str:
     found = [family for family, marker in _FAMILY_MARKERS.items() if marker in state]
-    if len(found) != 1 or "encoder.embedding.weight" not in state or "decoder.fc_output.weight" not in state:
+    if (
+        len(found) != 1
+        or "encoder.embedding.weight" not in state
+        or "decoder.fc_output.weight" not in state
+    ):
         sample = ", ".join(list(state)[:3])
         raise CheckpointError(
             f"{name}: not a NeuroSync model: expected keys like 'encoder.embedding.weight' and "
@@ -251,7 +280,9 @@ def _check_layout(expected: dict, found: dict, name: str) -> None:
     if wrong:
         problems.append(f"{len(wrong)} shape mismatch(es), e.g. {wrong[0]}")
     if problems:
-        raise CheckpointError(f"{name}: weights do not fit the architecture: " + "; ".join(problems))
+        raise CheckpointError(
+            f"{name}: weights do not fit the architecture: " + "; ".join(problems)
+        )
     if int(expected["decoder.fc_output.weight"].shape[0]) != NUM_OUTPUTS:
         raise CheckpointError(
             f"{name}: the model has {expected['decoder.fc_output.weight'].shape[0]} outputs; "

@@ -29,8 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("audio", help="audio file (wav, flac, ogg, mp3)")
     infer.add_argument("-o", "--output", required=True, help="output file (.csv, .json or .npz)")
     infer.add_argument("--model", help="NeuroSync .pth checkpoint (default: the shipped model)")
-    infer.add_argument("--reference", action="store_true",
-                       help="reproduce NeuroSync's own post-processing exactly (60 fps)")  # fmt: skip
+    infer.add_argument(
+        "--reference",
+        action="store_true",
+        help="reproduce NeuroSync's own post-processing exactly (60 fps)",
+    )
     infer.add_argument("--fps", type=float, default=60.0, help="output frame rate (default 60)")
     infer.add_argument("--start", type=float, default=0.0, help="audio time of the first frame, s")
     infer.add_argument("--format", choices=("csv", "json", "npz"), help="default: from the suffix")
@@ -77,13 +80,25 @@ def _infer(args: argparse.Namespace) -> int:
         raise NeuroSyncError(f"{args.output}: the output folder {out_dir} does not exist")
     options = None
     if not args.reference:
-        options = ProductOptions(emotion_strength=args.emotion_strength, smoothing=args.smoothing,
-                                 clamp=not args.no_clamp, fps=args.fps, start_time=args.start)  # fmt: skip
+        options = ProductOptions(
+            emotion_strength=args.emotion_strength,
+            smoothing=args.smoothing,
+            clamp=not args.no_clamp,
+            fps=args.fps,
+            start_time=args.start,
+        )
     elif args.fps != 60.0:
         raise NeuroSyncError("--reference output is always 60 fps; drop --fps or --reference")
-    result = generate(args.audio, model=args.model, options=options, reference=args.reference,
-                      device=args.device, threads=args.threads, batch_size=args.batch_size,
-                      progress=ProgressBar())  # fmt: skip
+    result = generate(
+        args.audio,
+        model=args.model,
+        options=options,
+        reference=args.reference,
+        device=args.device,
+        threads=args.threads,
+        batch_size=args.batch_size,
+        progress=ProgressBar(),
+    )
     write_result(result, args.output, fmt)
     log.info("wrote %d frames at %g fps to %s", result.num_frames, result.fps, args.output)
     return 0
@@ -95,7 +110,10 @@ def _info(args: argparse.Namespace) -> int:
     loaded = load_checkpoint(args.checkpoint)
     cfg = loaded.config
     print(f"file:            {loaded.path}")
-    print(f"family:          {cfg.family} ({'NeuroSync 0.1a' if cfg.family == 'v01a' else 'NeuroSync 2025'})")
+    print(
+        f"family:          {cfg.family} "
+        f"({'NeuroSync 0.1a' if cfg.family == 'v01a' else 'NeuroSync 2025'})"
+    )
     for key, value in cfg.to_json().items():
         if key != "family":
             print(f"{key + ':':<17}{value}")
@@ -105,8 +123,9 @@ def _info(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="neurosync: %(message)s")  # fmt: skip
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING, format="neurosync: %(message)s"
+    )
     handler = _infer if args.command == "infer" else _info
     try:
         return handler(args)

@@ -21,7 +21,8 @@ from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MODEL_FPS
 EMOTION_TABLE: dict[str, dict[str, float]] = {
     "Angry": {
         "BrowDownLeft": 0.45, "BrowDownRight": 0.45, "NoseSneerLeft": 0.20, "NoseSneerRight": 0.20,
-        "MouthPressLeft": 0.25, "MouthPressRight": 0.25, "EyeSquintLeft": 0.20, "EyeSquintRight": 0.20,
+        "MouthPressLeft": 0.25, "MouthPressRight": 0.25,
+        "EyeSquintLeft": 0.20, "EyeSquintRight": 0.20,
         "JawForward": 0.05,
     },
     "Disgusted": {
@@ -67,8 +68,12 @@ def smooth_emotions(weights: np.ndarray) -> np.ndarray:
     if len(weights) < 2 or width == 1:
         return weights.astype(np.float64)
     kernel = np.ones(width) / width
-    padded = np.pad(weights.astype(np.float64), ((width // 2, width - 1 - width // 2), (0, 0)), mode="edge")
-    return np.stack([np.convolve(padded[:, e], kernel, mode="valid") for e in range(weights.shape[1])], axis=1)
+    padded = np.pad(
+        weights.astype(np.float64), ((width // 2, width - 1 - width // 2), (0, 0)), mode="edge"
+    )
+    return np.stack(
+        [np.convolve(padded[:, e], kernel, mode="valid") for e in range(weights.shape[1])], axis=1
+    )
 
 
 def emotion_offsets(scaled_weights: np.ndarray) -> np.ndarray:

@@ -36,7 +36,9 @@ def csv_header(result: LipSyncResult) -> list[str]:
 def format_from_path(path: str | Path, explicit: str | None = None) -> str:
     fmt = (explicit or Path(path).suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
-        raise OptionsError(f"{path}: unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise OptionsError(
+            f"{path}: unknown output format {fmt!r}; use one of {', '.join(FORMATS)}"
+        )
     return fmt
 
 
@@ -52,10 +54,14 @@ def write_result(result: LipSyncResult, path: str | Path, fmt: str | None = None
         else:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(
-                    fh, values=result.values, emotions=result.emotions, times=result.times,
-                    fps=np.float64(result.fps), names=np.array(result.names),
+                    fh,
+                    values=result.values,
+                    emotions=result.emotions,
+                    times=result.times,
+                    fps=np.float64(result.fps),
+                    names=np.array(result.names),
                     emotion_names=np.array(result.emotion_names),
-                )  # fmt: skip
+                )
     return path
 
 
@@ -64,7 +70,7 @@ def _write_csv(result: LipSyncResult, tmp: Path) -> None:
     with open(tmp, "w", newline="") as fh:
         fh.write(",".join(csv_header(result)) + "\n")
         data = np.hstack([result.values, result.emotions])
-        for t, row in zip(result.times, data):
+        for t, row in zip(result.times, data, strict=True):
             cells = ",".join(f"{v:.6f}" for v in row)
             fh.write(f"{livelink_timecode(float(t), result.fps)},{count},{cells}\n")
 

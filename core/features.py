@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import FAMILY_V01A, FAMILY_V2025, FRAME_LENGTH, HOP_LENGTH, MIN_ANALYSIS_FRAMES, SAMPLE_RATE
+from .constants import (
+    FAMILY_V01A,
+    FAMILY_V2025,
+    FRAME_LENGTH,
+    HOP_LENGTH,
+    MIN_ANALYSIS_FRAMES,
+    SAMPLE_RATE,
+)
 from .errors import AudioTooShortError, OptionsError
 
 NUM_MFCC = {FAMILY_V01A: 26, FAMILY_V2025: 23}
@@ -72,7 +79,9 @@ def extract_features(samples: np.ndarray, family: str, *, name: str = "audio") -
 def _mfcc_with_deltas(y: np.ndarray, n_mfcc: int) -> np.ndarray:
     import librosa
 
-    mfcc = librosa.feature.mfcc(y=y, sr=SAMPLE_RATE, n_mfcc=n_mfcc, n_fft=FRAME_LENGTH, hop_length=HOP_LENGTH)
+    mfcc = librosa.feature.mfcc(
+        y=y, sr=SAMPLE_RATE, n_mfcc=n_mfcc, n_fft=FRAME_LENGTH, hop_length=HOP_LENGTH
+    )
     mfcc = (mfcc - mfcc.mean(axis=1, keepdims=True)) / (mfcc.std(axis=1, keepdims=True) + 1e-10)
     delta = librosa.feature.delta(mfcc)
     delta2 = librosa.feature.delta(mfcc, order=2)
@@ -91,7 +100,9 @@ def _autocorrelation(y: np.ndarray) -> np.ndarray:
     import scipy.fft
 
     pad = FRAME_LENGTH // 2
-    framed = librosa.util.frame(np.pad(y, pad, mode="reflect"), frame_length=FRAME_LENGTH, hop_length=HOP_LENGTH)
+    framed = librosa.util.frame(
+        np.pad(y, pad, mode="reflect"), frame_length=FRAME_LENGTH, hop_length=HOP_LENGTH
+    )
     window = np.hanning(FRAME_LENGTH).astype(np.float32)
     n_fft = scipy.fft.next_fast_len(2 * FRAME_LENGTH - 1, real=True)
     out = np.empty((framed.shape[1], NUM_AUTOCORR), dtype=np.float32)

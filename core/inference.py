@@ -40,7 +40,9 @@ def resolve_device(name: str = "auto") -> str:
         return "mps" if mps is not None and mps.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
         raise OptionsError("device 'cuda' was requested but no CUDA GPU is available")
-    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+    if name == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
         raise OptionsError("device 'mps' was requested but Apple Metal is not available")
     if name not in ("cpu", "cuda", "mps"):
         raise OptionsError(f"unknown device {name!r}; expected auto, cpu, cuda or mps")
@@ -138,12 +140,16 @@ def run_model(
     """
     cfg = loaded.config
     if features.ndim != 2 or features.shape[1] != cfg.input_dim:
-        raise OptionsError(f"features have shape {features.shape}; the model expects (T, {cfg.input_dim})")
+        raise OptionsError(
+            f"features have shape {features.shape}; the model expects (T, {cfg.input_dim})"
+        )
     features = np.ascontiguousarray(features, dtype=np.float32)
     n = features.shape[0]
     overlap = 0 if cfg.family == FAMILY_V01A else cfg.overlap
     windows = plan_windows(n, cfg.frame_size, overlap)
-    outs = decode_windows(features, windows, loaded, batch_size=batch_size, progress=progress, cancel=cancel)
+    outs = decode_windows(
+        features, windows, loaded, batch_size=batch_size, progress=progress, cancel=cancel
+    )
     if overlap == 0:
         return np.concatenate(outs, axis=0)[:n]
     merged = outs[0]
@@ -156,7 +162,7 @@ def run_model(
 
 
 def crossfade(previous: np.ndarray, new: np.ndarray, overlap: int) -> np.ndarray:
-    """Blend the end of ``previous`` into the start of ``new`` linearly (reference ``blend_chunks``)."""
+    """Blend the end of ``previous`` into the start of ``new`` linearly (as ``blend_chunks``)."""
     k = min(overlap, len(previous), len(new))
     if k == 0:
         return np.vstack([previous, new])

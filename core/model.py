@@ -61,8 +61,12 @@ class V01aEncoder(nn.Module):
         self.embedding = nn.Linear(input_dim, hidden_dim)
         self.pos_encoder = PositionalEncoding(hidden_dim)
         layer = nn.TransformerEncoderLayer(hidden_dim, num_heads, ff_dim, dropout=0.0)
-        self.transformer_encoder = nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
-        self.layer_norm = nn.LayerNorm(hidden_dim)  # present in the checkpoints, unused (use_norm=False)
+        self.transformer_encoder = nn.TransformerEncoder(
+            layer, n_layers, enable_nested_tensor=False
+        )
+        self.layer_norm = nn.LayerNorm(
+            hidden_dim
+        )  # present in the checkpoints, unused (use_norm=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.embedding(x) + self.pos_encoder.table(x.shape[1])
@@ -70,7 +74,9 @@ class V01aEncoder(nn.Module):
 
 
 class V01aDecoder(nn.Module):
-    def __init__(self, output_dim: int, hidden_dim: int, n_layers: int, num_heads: int, ff_dim: int):
+    def __init__(
+        self, output_dim: int, hidden_dim: int, n_layers: int, num_heads: int, ff_dim: int
+    ):
         super().__init__()
         self.pos_encoder = PositionalEncoding(hidden_dim)
         self.cross_attention = ProjectionAttention(hidden_dim)
@@ -175,7 +181,9 @@ class V2025Encoder(nn.Module):
 
 
 class V2025Decoder(nn.Module):
-    def __init__(self, output_dim: int, hidden_dim: int, n_layers: int, num_heads: int, ff_dim: int):
+    def __init__(
+        self, output_dim: int, hidden_dim: int, n_layers: int, num_heads: int, ff_dim: int
+    ):
         super().__init__()
         self.transformer_decoder = nn.ModuleList(
             V2025DecoderLayer(hidden_dim, num_heads, ff_dim) for _ in range(n_layers)

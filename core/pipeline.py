@@ -126,8 +126,14 @@ def generate(
     if reference:
         out = reference_postprocess(raw, model.config.family)
         times = (np.arange(len(out)) + 0.25) / MODEL_FPS
-        result = LipSyncResult(out[:, :NUM_BLENDSHAPES], out[:, NUM_BLENDSHAPES:], float(MODEL_FPS),
-                               times, True, model.config.family)  # fmt: skip
+        result = LipSyncResult(
+            out[:, :NUM_BLENDSHAPES],
+            out[:, NUM_BLENDSHAPES:],
+            float(MODEL_FPS),
+            times,
+            True,
+            model.config.family,
+        )
     else:
         values, emotions, times = product_postprocess(raw, options or ProductOptions())
         fps = (options or ProductOptions()).fps
@@ -136,7 +142,9 @@ def generate(
     return result
 
 
-def segment_bounds(audio: SourceAudio, *, max_seconds: float = SEGMENT_SECONDS) -> list[tuple[int, int]]:
+def segment_bounds(
+    audio: SourceAudio, *, max_seconds: float = SEGMENT_SECONDS
+) -> list[tuple[int, int]]:
     """Split points (in 60 fps frames) for audio longer than ``max_seconds``, cut at pauses."""
     total = int(np.ceil(audio.duration * MODEL_FPS))
     limit = int(max_seconds * MODEL_FPS)
@@ -147,8 +155,10 @@ def segment_bounds(audio: SourceAudio, *, max_seconds: float = SEGMENT_SECONDS) 
     bounds, start = [], 0
     while total - start > limit:
         lo, hi = start + limit - search, start + limit
-        energy = [_frame_energy(audio.samples, int(round(f * per_frame)), int(round((f + 1) * per_frame)))
-                  for f in range(lo, hi)]  # fmt: skip
+        energy = [
+            _frame_energy(audio.samples, int(round(f * per_frame)), int(round((f + 1) * per_frame)))
+            for f in range(lo, hi)
+        ]
         cut = lo + int(np.argmin(energy))
         bounds.append((start, cut))
         start = cut
@@ -161,8 +171,13 @@ def _frame_energy(samples: np.ndarray, a: int, b: int) -> float:
     return float(np.mean(chunk.astype(np.float64) ** 2)) if len(chunk) else 0.0
 
 
-def _raw_output(audio: SourceAudio, loaded: LoadedModel, batch_size: int, report: ProgressFn,
-                cancel: CancelEvent | None) -> np.ndarray:  # fmt: skip
+def _raw_output(
+    audio: SourceAudio,
+    loaded: LoadedModel,
+    batch_size: int,
+    report: ProgressFn,
+    cancel: CancelEvent | None,
+) -> np.ndarray:
     cfg = loaded.config
     bounds = segment_bounds(audio)
     # One piece: the peak of the resampled audio, as the reference. Segments: the whole file's.
@@ -172,7 +187,9 @@ def _raw_output(audio: SourceAudio, loaded: LoadedModel, batch_size: int, report
     for index, (first, last) in enumerate(bounds):
         if cancel is not None and cancel.is_set():
             raise CancelledError("cancelled")
-        span = slice(int(round(first * audio.rate / MODEL_FPS)), int(round(last * audio.rate / MODEL_FPS)))
+        span = slice(
+            int(round(first * audio.rate / MODEL_FPS)), int(round(last * audio.rate / MODEL_FPS))
+        )
         base = 0.05 + 0.9 * first / total
         width = 0.9 * (last - first) / total
         report(base, "features")
@@ -184,8 +201,13 @@ def _raw_output(audio: SourceAudio, loaded: LoadedModel, batch_size: int, report
         if cfg.peak_normalize:
             y = y / global_peak if global_peak > 0 else peak_normalize(y)
         features = extract_features(y, cfg.family, name=audio.name)
-        raw = run_model(features, loaded, batch_size=batch_size, cancel=cancel,
-                        progress=lambda f, stage: report(base + width * (0.3 + 0.7 * f), stage))  # fmt: skip
+        raw = run_model(
+            features,
+            loaded,
+            batch_size=batch_size,
+            cancel=cancel,
+            progress=lambda f, stage, b=base, w=width: report(b + w * (0.3 + 0.7 * f), stage),
+        )
         last_segment = index == len(bounds) - 1
         pieces.append(raw if last_segment else raw[: last - first])
     return np.concatenate(pieces, axis=0)

@@ -34,7 +34,7 @@ FRAME_TIME_OFFSET = 0.25 / MODEL_FPS
 
 
 def region_of(name: str) -> str | None:
-    """Gain region of a channel: mouth/jaw/tongue, brows, cheeks/nose, eyes; None for head/eye rotations."""
+    """Gain region of a channel (mouth/jaw/tongue, brows, cheeks/nose, eyes); None for rotations."""
     if name.startswith(("Jaw", "Mouth", "Tongue")):
         return "mouth"
     if name.startswith("Brow"):
@@ -46,7 +46,9 @@ def region_of(name: str) -> str | None:
     return None
 
 
-_REGION_INDEX = np.array([REGIONS.index(r) if (r := region_of(n)) else -1 for n in BLENDSHAPE_NAMES])
+_REGION_INDEX = np.array(
+    [REGIONS.index(r) if (r := region_of(n)) else -1 for n in BLENDSHAPE_NAMES]
+)
 
 
 def reference_postprocess(raw: np.ndarray, family: str) -> np.ndarray:
@@ -104,18 +106,24 @@ class ProductOptions:
         ):
             for key, value in table.items():
                 if key not in known:
-                    raise OptionsError(f"unknown {what} {key!r}; expected one of {', '.join(known)}")
+                    raise OptionsError(
+                        f"unknown {what} {key!r}; expected one of {', '.join(known)}"
+                    )
                 if not 0.0 <= value <= 2.0:
                     raise OptionsError(f"{what} {key} strength must be within 0-2, got {value}")
         if self.smoothing not in SMOOTHING_MODES:
-            raise OptionsError(f"smoothing must be one of {', '.join(SMOOTHING_MODES)}, got {self.smoothing!r}")
+            raise OptionsError(
+                f"smoothing must be one of {', '.join(SMOOTHING_MODES)}, got {self.smoothing!r}"
+            )
         if not (self.fps > 0 and np.isfinite(self.fps)):
             raise OptionsError(f"fps must be a positive number, got {self.fps}")
         if self.duration is not None and self.duration < 0:
             raise OptionsError(f"duration must not be negative, got {self.duration}")
 
 
-def product_postprocess(raw: np.ndarray, options: ProductOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def product_postprocess(
+    raw: np.ndarray, options: ProductOptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Turn (T, 68) raw output into curves at ``options.fps``.
 
     Returns
@@ -157,8 +165,10 @@ def smooth(curves: np.ndarray, mode: str) -> np.ndarray:
     return savgol_filter(curves, window, min(2, window - 1), axis=0, mode="interp")
 
 
-def output_times(num_model_frames: int, fps: float, start: float, duration: float | None) -> np.ndarray:
-    """Audio times of output frames ``start + k / fps`` covering the model's span (or ``duration``)."""
+def output_times(
+    num_model_frames: int, fps: float, start: float, duration: float | None
+) -> np.ndarray:
+    """Audio times ``start + k / fps`` of output frames over the model's span (or ``duration``)."""
     if duration is None:  # every frame time before the end of the audio
         count = int(np.ceil((num_model_frames / MODEL_FPS - start) * fps - 1e-9))
     else:  # both ends included

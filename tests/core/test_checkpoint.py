@@ -7,7 +7,6 @@ import pickle
 
 import pytest
 import torch
-
 from neurosync_lipsync.core.checkpoint import ModelConfig, load_checkpoint, save_checkpoint
 from neurosync_lipsync.core.errors import CheckpointError
 from neurosync_lipsync.core.model import Seq2Seq
@@ -15,8 +14,15 @@ from neurosync_lipsync.core.model import Seq2Seq
 
 def small_state(family: str, n_layers: int = 2, hidden: int = 32) -> dict:
     dims = {"v01a": (78, 64), "v2025": (256, 4 * hidden)}[family]
-    model = Seq2Seq(family, input_dim=dims[0], hidden_dim=hidden, n_layers=n_layers, num_heads=4,
-                    output_dim=68, ff_dim=dims[1])  # fmt: skip
+    model = Seq2Seq(
+        family,
+        input_dim=dims[0],
+        hidden_dim=hidden,
+        n_layers=n_layers,
+        num_heads=4,
+        output_dim=68,
+        ff_dim=dims[1],
+    )
     return model.state_dict()
 
 
@@ -45,9 +51,19 @@ def test_dict_with_embedded_config_and_sidecar(tmp_path, fixtures_dir):
 
 
 def test_save_and_reload_roundtrip(tmp_path):
-    cfg = ModelConfig("v01a", input_dim=78, hidden_dim=32, n_layers=1, num_heads=2, output_dim=68,
-                      ff_dim=64, band_limit_rate=16000)  # fmt: skip
-    model = Seq2Seq("v01a", input_dim=78, hidden_dim=32, n_layers=1, num_heads=2, output_dim=68, ff_dim=64)
+    cfg = ModelConfig(
+        "v01a",
+        input_dim=78,
+        hidden_dim=32,
+        n_layers=1,
+        num_heads=2,
+        output_dim=68,
+        ff_dim=64,
+        band_limit_rate=16000,
+    )
+    model = Seq2Seq(
+        "v01a", input_dim=78, hidden_dim=32, n_layers=1, num_heads=2, output_dim=68, ff_dim=64
+    )
     save_checkpoint(tmp_path / "m.pth", model, cfg, half=True)
     loaded = load_checkpoint(tmp_path / "m.pth")
     assert loaded.config == cfg
@@ -134,7 +150,9 @@ def test_config_contradicting_weights(fixtures_dir, tmp_path):
     state = torch.load(fixtures_dir / "tiny_v01a.pth", weights_only=True)
     torch.save(state, tmp_path / "m.pth")
     (tmp_path / "m.json").write_text(json.dumps({"hidden_dim": 128}))
-    with pytest.raises(CheckpointError, match="config says hidden_dim=128 but the weights have hidden_dim=64"):
+    with pytest.raises(
+        CheckpointError, match="config says hidden_dim=128 but the weights have hidden_dim=64"
+    ):
         load_checkpoint(tmp_path / "m.pth")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from neurosync_lipsync.core.audio import peak_normalize, read_audio, resample_to_model_rate
 from neurosync_lipsync.core.checkpoint import load_checkpoint
 from neurosync_lipsync.core.features import extract_features
@@ -48,18 +47,26 @@ def test_one_chunk_matches_reference(family, fixtures_dir, reference):
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("batch_size", [1, 3])
 def test_reference_mode_matches_final_output(family, batch_size, fixtures_dir, reference):
-    result = generate(fixtures_dir / "speechlike.wav", model=str(fixtures_dir / f"tiny_{family}.pth"),
-                      reference=True, batch_size=batch_size)  # fmt: skip
+    result = generate(
+        fixtures_dir / "speechlike.wav",
+        model=str(fixtures_dir / f"tiny_{family}.pth"),
+        reference=True,
+        batch_size=batch_size,
+    )
     expected = reference[f"final_{family}"]
     assert result.fps == 60.0 and result.family == family
-    np.testing.assert_allclose(np.hstack([result.values, result.emotions]), expected, atol=1e-4, rtol=0)
+    np.testing.assert_allclose(
+        np.hstack([result.values, result.emotions]), expected, atol=1e-4, rtol=0
+    )
 
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_batched_windows_equal_batch_size_one(family, fixtures_dir):
     loaded = load_checkpoint(fixtures_dir / f"tiny_{family}.pth")
     rng = np.random.default_rng(0)
-    windows = torch.from_numpy(rng.standard_normal((4, 128, loaded.config.input_dim)).astype(np.float32))
+    windows = torch.from_numpy(
+        rng.standard_normal((4, 128, loaded.config.input_dim)).astype(np.float32)
+    )
     with torch.inference_mode():
         batched = loaded.model(windows).numpy()
         single = np.stack([loaded.model(w[None])[0].numpy() for w in windows])
