@@ -8,6 +8,8 @@ undo step; a cancelled or failed run writes nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import bpy
 from bpy.props import StringProperty
 
@@ -28,7 +30,10 @@ def _inputs(op, context):
         raise BakeError("choose a sound strip")
     if not obj:
         raise BakeError("choose a face mesh with shape keys")
-    return strip, obj, to_bake_settings(settings, context)
+    bake_settings = to_bake_settings(settings, context)
+    if op.model:
+        bake_settings = replace(bake_settings, model_path=bpy.path.abspath(op.model))
+    return strip, obj, bake_settings
 
 
 def _errors():
@@ -44,8 +49,17 @@ class LIPSYNC_OT_generate(bpy.types.Operator):
     bl_label = "Generate Lip Sync"
     bl_options = {"REGISTER", "UNDO"}
 
-    strip: StringProperty(name="Strip", description="Sound strip (default: the panel's)")
-    object: StringProperty(name="Object", description="Face mesh (default: the panel's)")
+    strip: StringProperty(
+        name="Strip", description="Sound strip (default: the panel's)", options={"SKIP_SAVE"}
+    )
+    object: StringProperty(
+        name="Object", description="Face mesh (default: the panel's)", options={"SKIP_SAVE"}
+    )
+    model: StringProperty(
+        name="Model",
+        description="Checkpoint path for scripts (default: the scene's choice)",
+        options={"HIDDEN", "SKIP_SAVE"},
+    )
 
     @classmethod
     def poll(cls, context):

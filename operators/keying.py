@@ -117,6 +117,19 @@ def write_take(
     return action
 
 
+def take_fcurves(action) -> list:
+    """Every F-Curve of a take's action, legacy or layered."""
+    if "fcurves" in action.bl_rna.properties and not layered_actions():
+        return list(action.fcurves)
+    return [
+        fc
+        for layer in action.layers
+        for strip in layer.strips
+        for bag in strip.channelbags
+        for fc in bag.fcurves
+    ]
+
+
 def remove_take(key, take_id: str) -> bool:
     """Delete a take: its strip, track when emptied, active assignment and action."""
     action = find_take(take_id)
