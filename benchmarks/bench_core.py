@@ -1,0 +1,170 @@
+"""Engine benchmark: prints JSON figures (not a test; timings depend on the machine).
+
+    .venv/bin/python benchmarks/bench_core.py [--seconds 60] [--long-minutes 0 15 60]
+
+Parts, each run in its own process so that peak memory (max RSS) is measured per part:
+
+- ``features``: seconds of compute per second of audio for reading + resampling + features, both
+  families.
+- ``full_v01a``: the full-size 0.1a architecture (88 M parameters, random weights): the batched
+  path against the straightforward one-window-at-a-time loop on the same features, in the same
+  process, with the largest absolute difference between their outputs.
+- ``default``: the shipped default model end to end (features + inference) per audio second.
+- ``long``: the whole pipeline on N minutes of speech-like audio (the fixture clip repeated with
+  pauses), with wall time per audio second and peak memory, to show linear time and bounded memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+CLIP = REPO.parent / "shared" / "fixtures" / "speechlike.wav"
+RATE = 22050
+
+
+def speech(seconds: float) -> np.ndarray:
+    """The fixture clip repeated with 0.4 s pauses, at its own rate (22.05 kHz)."""
+    from neurosync_lipsync.core.audio import read_audio
+
+    clip = read_audio(CLIP).samples
+    unit = np.concatenate([clip, np.zeros(int(0.4 * RATE), np.float32)])
+    reps = int(np.ceil(seconds * RATE / len(unit)))
+    return np.tile(unit, reps)[: int(seconds * RATE)]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def part_features(seconds: float) -> dict:
+    from neurosync_lipsync.core.audio import peak_normalize, resample_to_model_rate
+    from neurosync_lipsync.core.features import extract_features
+
+    y = speech(seconds)
+    extract_features(resample_to_model_rate(y[: RATE * 2], RATE), "v01a")  # warm-up (numba)
+    out = {}
+    for family in ("v01a", "v2025"):
+        start = time.perf_counter()
+        y88 = resample_to_model_rate(y, RATE)
+        if family == "v2025":
+            y88 = peak_normalize(y88)
+        feats = extract_features(y88, family)
+        out[f"{family}_features_s_per_audio_s"] = (time.perf_counter() - start) / seconds
+        out[f"{family}_shape"] = list(feats.shape)
+    out["peak_rss_mb"] = peak_mb()
+    return out
+
+
+def part_full_v01a(seconds: float, batch_size: int) -> dict:
+    import torch
+
+    from neurosync_lipsync.core.audio import resample_to_model_rate
+    from neurosync_lipsync.core.checkpoint import LoadedModel, ModelConfig
+    from neurosync_lipsync.core.features import extract_features
+    from neurosync_lipsync.core.inference import run_model
+    from neurosync_lipsync.core.model import Seq2Seq
+
+    torch.manual_seed(0)
+    dims = dict(input_dim=78, hidden_dim=1024, n_layers=4, num_heads=4, output_dim=68, ff_dim=2048)
+    model = Seq2Seq("v01a", **dims).eval()
+    loaded = LoadedModel(model, ModelConfig("v01a", **dims), Path("random"))
+    feats = extract_features(resample_to_model_rate(speech(seconds), RATE), "v01a")
+    run_model(feats[:128], loaded, batch_size=1)  # warm-up
+    timings, outputs = {}, {}
+    for name, bs in (("one_window_loop", 1), ("batched", batch_size)):
+        start = time.perf_counter()
+        outputs[name] = run_model(feats, loaded, batch_size=bs)
+        timings[name] = (time.perf_counter() - start) / seconds
+    return {
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "threads": torch.get_num_threads(),
+        "batch_size": batch_size,
+        "one_window_loop_s_per_audio_s": timings["one_window_loop"],
+        "batched_s_per_audio_s": timings["batched"],
+        "speedup": timings["one_window_loop"] / timings["batched"],
+        "max_abs_diff": float(np.abs(outputs["batched"] - outputs["one_window_loop"]).max()),
+        "peak_rss_mb": peak_mb(),
+    }
+
+
+def part_default(seconds: float) -> dict:
+    from neurosync_lipsync.core.checkpoint import load_checkpoint
+    from neurosync_lipsync.core.pipeline import generate
+
+    loaded = load_checkpoint()
+    y = speech(seconds)
+    generate(y[: RATE * 2], rate=RATE, model=loaded)  # warm-up
+    start = time.perf_counter()
+    generate(y, rate=RATE, model=loaded)
+    elapsed = time.perf_counter() - start
+    return {
+        "parameters": loaded.parameter_count,
+        "ms_per_audio_s": 1000 * elapsed / seconds,
+        "peak_rss_mb": peak_mb(),
+    }
+
+
+def part_long(minutes: float, model: str | None) -> dict:
+    from neurosync_lipsync.core.pipeline import generate
+
+    seconds = minutes * 60
+    y = speech(seconds)
+    start = time.perf_counter()
+    result = generate(y, rate=RATE, model=model)
+    elapsed = time.perf_counter() - start
+    return {
+        "minutes": minutes,
+        "frames": result.num_frames,
+        "wall_s": elapsed,
+        "s_per_audio_s": elapsed / seconds,
+        "peak_rss_mb": peak_mb(),
+    }
+
+
+def child(args: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
+    if proc.returncode:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="audio length for speed parts")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--long-minutes", type=float, nargs="*", default=[])
+    parser.add_argument("--long-model", help="checkpoint for the long run (default model if unset)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, value = args.child[0], float(args.child[1])
+        result = {
+            "features": lambda: part_features(value),
+            "full_v01a": lambda: part_full_v01a(value, int(args.child[2])),
+            "default": lambda: part_default(value),
+            "long": lambda: part_long(value, args.child[2] if len(args.child) > 2 else None),
+        }[kind]()
+        print(json.dumps(result))
+        return
+    report = {
+        "features": child(["features", str(args.seconds)]),
+        "full_v01a": child(["full_v01a", str(args.seconds), str(args.batch_size)]),
+        "default_model": child(["default", str(args.seconds)]),
+    }
+    for minutes in args.long_minutes:
+        extra = [args.long_model] if args.long_model else []
+        report[f"long_{minutes:g}_min"] = child(["long", str(minutes), *extra])
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
