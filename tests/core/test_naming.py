@@ -67,8 +67,12 @@ def test_matching_ignores_case_underscores_and_namespace():
 def test_one_channel_drives_several_keys_in_cc4_extended():
     mapping = map_names(preset_keys("cc4_extended"))
     pucker = mapping.targets[CHANNELS.index("mouthPucker")]
-    assert pucker == ("Mouth_Pucker_Up_L", "Mouth_Pucker_Up_R", "Mouth_Pucker_Down_L",
-                      "Mouth_Pucker_Down_R")  # fmt: skip
+    assert pucker == (
+        "Mouth_Pucker_Up_L",
+        "Mouth_Pucker_Up_R",
+        "Mouth_Pucker_Down_L",
+        "Mouth_Pucker_Down_R",
+    )
     assert mapping.key_count > 52
     channels = [i for i, _ in mapping.pairs()]
     assert channels.count(CHANNELS.index("mouthPucker")) == 4
