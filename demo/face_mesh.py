@@ -62,8 +62,8 @@ def head_shape(u: np.ndarray) -> np.ndarray:
     x, y, z = u[:, 0], u[:, 1], u[:, 2]
     jaw = np.clip(-z, 0, 1)
     sx = 1.0 - 0.28 * jaw**1.6
-    chin = -0.10 * np.exp(-((z + 0.72) / 0.22) ** 2) * np.clip(-y, 0, 1) ** 2
-    brow = -0.05 * np.exp(-((z - 0.32) / 0.12) ** 2) * np.clip(-y, 0, 1) ** 3
+    chin = -0.10 * np.exp(-(((z + 0.72) / 0.22) ** 2)) * np.clip(-y, 0, 1) ** 2
+    brow = -0.05 * np.exp(-(((z - 0.32) / 0.12) ** 2)) * np.clip(-y, 0, 1) ** 3
     return np.stack([RADII[0] * x * sx, RADII[1] * y + chin + brow, RADII[2] * z], axis=1)
 
 
@@ -103,8 +103,15 @@ def uv_sphere(segments: int, rings: int) -> tuple[np.ndarray, list]:
     return verts, faces
 
 
-def tube(path: np.ndarray, normal: np.ndarray, radius: np.ndarray, *, sides: int, closed: bool,
-         squash: float = 1.0) -> tuple[np.ndarray, list]:
+def tube(
+    path: np.ndarray,
+    normal: np.ndarray,
+    radius: np.ndarray,
+    *,
+    sides: int,
+    closed: bool,
+    squash: float = 1.0,
+) -> tuple[np.ndarray, list]:
     """A tube along ``path`` (n, 3); cross-sections span ``normal`` (n, 3) and the binormal.
 
     ``squash`` scales the cross-section along ``normal``; open tubes get cone caps.
