@@ -104,7 +104,7 @@ def render_still(scene, frame: int, path: Path, size: int) -> np.ndarray:
 
     cam = scene.camera.data
     lens, shift = cam.lens, cam.shift_y
-    cam.lens, cam.shift_y = lens * 1.22, shift - 0.09
+    cam.lens, cam.shift_y = lens * 1.15, shift - 0.11
     scene.frame_set(frame)
     scene.render.resolution_x = scene.render.resolution_y = size
     scene.display.render_aa = "8"
@@ -122,7 +122,7 @@ def draw_preview(tiles, moments, frames, curves, fps, wave, title: str, output: 
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=(12, 7.0), dpi=100)
-    grid = fig.add_gridspec(2, len(tiles), height_ratios=(1.05, 1), hspace=0.2, wspace=0.04,
+    grid = fig.add_gridspec(2, len(tiles), height_ratios=(1.0, 1), hspace=0.16, wspace=0.04,
                             left=0.05, right=0.97, top=0.90, bottom=0.08)  # fmt: skip
     fig.suptitle(title, fontsize=14)
     t = (frames - frames[0]) / fps
