@@ -43,6 +43,7 @@ def test_register_and_unregister_twice():
         settings = bpy.context.scene.lipsync
         assert settings.smoothing == "savgol" and settings.output == "NLA"
         assert settings.emotion_happy == 1.0 and settings.gain_mouth == 1.0
+        assert neurosync_lipsync._cli_handle is not None  # `blender -c lipsync ...`
         neurosync_lipsync.unregister()
         assert not any(registered().values()), registered()
     if was_registered:
@@ -98,3 +99,8 @@ def test_panels_draw_mapping_report_and_progress(scene):
         assert ("progress", (), {"factor": 0.5, "text": "Loading model"}) in calls
     finally:
         run.running = False
+
+
+def test_cli_command_handler_reports_errors(addon, capsys):
+    assert addon._cli_command(["--blend", "/nonexistent/scene.blend", "--all"]) == 2
+    assert "no such .blend file" in capsys.readouterr().err
