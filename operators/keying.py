@@ -119,7 +119,7 @@ def write_take(
 
 def take_fcurves(action) -> list:
     """Every F-Curve of a take's action, legacy or layered."""
-    if "fcurves" in action.bl_rna.properties and not layered_actions():
+    if not layered_actions():
         return list(action.fcurves)
     return [
         fc
@@ -161,7 +161,7 @@ def _clear(action) -> None:
             action.layers.remove(layer)
         for slot in list(action.slots):
             action.slots.remove(slot)
-    if "fcurves" in action.bl_rna.properties:  # legacy actions (4.2-4.3)
+    else:  # legacy actions (4.2-4.3)
         action.fcurves.clear()
 
 
