@@ -109,14 +109,14 @@ def shape_key_offsets(v, part, theta, centers) -> dict[str, np.ndarray]:
         return np.stack([dx * weight, dy * weight, dz * weight], axis=1)
 
     keys: dict[str, np.ndarray] = {}
-    jaw_rot = rotate_x(v, fm.JAW_PIVOT, -17.0)
+    jaw_rot = rotate_x(v, fm.JAW_PIVOT, -24.0)
     keys["jawOpen"] = jaw_rot * w.jaw[:, None]
     keys["jawForward"] = vec(0, -0.07, 0, w.jaw)
     keys["jawLeft"] = vec(0.08, 0, 0, w.jaw)
     keys["jawRight"] = vec(-0.08, 0, 0, w.jaw)
-    keys["mouthClose"] = vec(0, 0, -0.05, w.upper) + vec(0, 0, 0.13, w.lower)
+    keys["mouthClose"] = vec(0, 0, -0.06, w.upper) + vec(0, 0, 0.16, w.lower)
     keys["mouthFunnel"] = (vec(1, 0, 0, -0.28 * x * w.mouth) + vec(0, -0.07, 0, w.lips)
-                           + vec(0, 0, 0.05, w.upper) + vec(0, 0, -0.06, w.lower)
+                           + vec(0, 0, 0.07, w.upper) + vec(0, 0, -0.08, w.lower)
                            + vec(0, -0.03, 0, w.mouth_skin))  # fmt: skip
     keys["mouthPucker"] = (vec(1, 0, 0, -0.42 * x * w.mouth) + vec(0, -0.10, 0, w.lips)
                            + vec(0, -0.05, 0, w.mouth_skin)
@@ -133,7 +133,7 @@ def shape_key_offsets(v, part, theta, centers) -> dict[str, np.ndarray]:
     for name, s in SIDES.items():
         corner, side = w.corner(s), w.side(s)
         cheek = w.near(fm.surface(s * 0.40, fm.MOUTH_Z + 0.12), 0.18)
-        keys[f"mouthSmile{name}"] = vec(s * 0.06, 0.05, 0.11, corner) + vec(0, -0.03, 0.05, cheek)
+        keys[f"mouthSmile{name}"] = vec(s * 0.07, 0.05, 0.14, corner) + vec(0, -0.03, 0.05, cheek)
         keys[f"mouthFrown{name}"] = vec(s * 0.01, 0, -0.10, corner)
         keys[f"mouthDimple{name}"] = vec(s * 0.03, 0.05, 0, corner)
         keys[f"mouthStretch{name}"] = vec(s * 0.09, 0.02, -0.035, corner)
@@ -145,9 +145,9 @@ def shape_key_offsets(v, part, theta, centers) -> dict[str, np.ndarray]:
         mid = 1 - 0.7 * np.clip(s * np.cos(np.nan_to_num(theta)), 0, 1) ** 2
         below = w.near(fm.surface(s * 0.12, fm.MOUTH_Z - 0.12), 0.12)
         above = w.near(fm.surface(s * 0.12, fm.MOUTH_Z + 0.12), 0.10)
-        keys[f"mouthLowerDown{name}"] = (vec(0, -0.01, -0.09, side * w.lower * mid)
+        keys[f"mouthLowerDown{name}"] = (vec(0, -0.01, -0.12, side * w.lower * mid)
                                          + vec(0, 0, -0.05, side * below))  # fmt: skip
-        keys[f"mouthUpperUp{name}"] = (vec(0, -0.01, 0.08, side * w.upper * mid)
+        keys[f"mouthUpperUp{name}"] = (vec(0, -0.01, 0.10, side * w.upper * mid)
                                        + vec(0, 0, 0.04, side * above))  # fmt: skip
 
         brow = (w.part == (fm.BROW_L if s > 0 else fm.BROW_R)).astype(float)

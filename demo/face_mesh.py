@@ -186,8 +186,8 @@ def mouth_path(theta: np.ndarray, half_width: float, half_height: float,
 def _mouth(face: Face) -> None:
     n = 72
     theta = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    path = mouth_path(theta, MOUTH_HALF_WIDTH, 0.034, -0.015)
-    radius = 0.066 * (0.35 + 0.65 * np.abs(np.sin(theta)) ** 0.6)
+    path = mouth_path(theta, MOUTH_HALF_WIDTH, 0.052, -0.015)
+    radius = 0.058 * (0.35 + 0.65 * np.abs(np.sin(theta)) ** 0.6)
     radius *= np.where(np.sin(theta) < 0, 1.12, 1.0)  # fuller lower lip
     outward = path - [0, path[:, 1].max() + 0.3, MOUTH_Z]
     verts, faces = tube(path, outward, radius, sides=14, closed=True, squash=0.8)
