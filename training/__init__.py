@@ -1,0 +1,1 @@
+"""Training pipeline for the shipped default model (not part of the extension build)."""

@@ -1,0 +1,190 @@
+"""Synthesise the training and held-out corpora: TTS -> augmentation -> features + target curves.
+
+Each batch of clips (one voice) becomes ``training/data/<split>/batch_NNNNN.npz`` holding float16
+features (T, 78) through core's own band-limit and feature code, float16 targets (T, 61) in 0..1
+and the clip offsets. Existing batch files are skipped, so an interrupted build resumes.
+
+    .venv/bin/python -m training.build_data --clips 2400 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from . import synth
+from .augment import add_noise, augment, coloured_noise
+from .curves import render
+from .texts import sentences
+
+log = logging.getLogger("training.build_data")
+DATA = Path(__file__).resolve().parent / "data"
+FAMILY, BAND_LIMIT_RATE = "v01a", 16000
+BATCH = 16
+# Share of training clips per voice key (espeak is spread over accents x variants).
+TRAIN_MIX = {"flite-slt": 0.12, "flite-awb": 0.12, "flite-kal16": 0.08, "festival-slt": 0.17,
+             "festival-kal": 0.09, "festival-ked": 0.09, "espeak": 0.30, "negative": 0.03}  # fmt: skip
+HELD_OUT_MIX = {"flite-rms": 0.5, "espeak-heldout": 0.5}
+
+
+def plan(split: str, n_clips: int, seed: int) -> list[list[dict]]:
+    """Deterministic list of batches; each batch is a list of clip jobs of one voice."""
+    rng = random.Random(f"{split}-{seed}")
+    texts = sentences(seed)
+    # Held-out clips use sentences the training split never sees.
+    cut = len(texts) // 10
+    texts = texts[:cut] if split == "heldout" else texts[cut:]
+    mix = HELD_OUT_MIX if split == "heldout" else TRAIN_MIX
+    batches: list[list[dict]] = []
+    for key, share in mix.items():
+        jobs = []
+        for i in range(max(1, round(share * n_clips))):
+            job = {"voice": key, "seed": rng.randrange(1 << 30),
+                   "texts": [rng.choice(texts) for _ in range(rng.choice([1, 1, 2, 2, 3]))],
+                   "stretch": rng.uniform(0.8, 1.25), "speed": rng.uniform(0.9, 1.1) if rng.random() < 0.6 else 1.0,
+                   "lead": rng.uniform(0.05, 0.6), "tail": rng.uniform(0.1, 0.8),
+                   "augment": split == "train" and rng.random() < 0.7, "intensity": rng.uniform(0.85, 1.15)}  # fmt: skip
+            if key == "espeak":
+                variant = rng.choice(synth.ESPEAK_VARIANTS)
+                job["espeak_voice"] = rng.choice(synth.ESPEAK_ACCENTS) + (f"+{variant}" if variant else "")
+            elif key == "espeak-heldout":
+                job["espeak_voice"] = synth.HELD_OUT_ESPEAK
+            if split == "heldout":
+                job["intensity"], job["speed"] = 1.0, 1.0
+            jobs.append(job)
+        batches += [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
+    return batches
+
+
+def _synthesise(batch: list[dict]) -> list:
+    key = batch[0]["voice"]
+    if key == "negative":
+        return [None] * len(batch)
+    engine = synth.VOICES["espeak" if key.startswith("espeak") else key]
+    if engine.engine == "festival":
+        flat = [(t, job["stretch"]) for job in batch for t in job["texts"]]
+        done = iter(synth.festival_batch(flat, engine.name))
+        out = []
+        for job in batch:
+            parts = [next(done) for _ in job["texts"]]
+            out.append(_join([p for p in parts if p is not None], random.Random(job["seed"])))
+        return out
+    out = []
+    for job in batch:
+        text = " ".join(job["texts"])
+        rng = random.Random(job["seed"])
+        try:
+            if engine.engine == "flite":
+                f0 = rng.uniform(0.8, 1.25) * (170 if engine.name == "slt" else 110)
+                out.append(synth.flite(text, engine.name, stretch=job["stretch"], f0=f0))
+            else:
+                wpm = int(175 / job["stretch"])
+                out.append(synth.espeak(text, job["espeak_voice"], rate_wpm=wpm,
+                                        pitch=rng.randint(25, 75), pitch_range=rng.randint(20, 80)))  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - one bad prompt must not stop the build
+            log.warning("%s failed on %r: %s", key, text[:60], exc)
+            out.append(None)
+    return out
+
+
+def _join(parts: list, rng: random.Random):
+    """Concatenate per-sentence utterances with random pauses (festival: one sentence each)."""
+    if not parts:
+        return None
+    rate = parts[0][1]
+    ys, segs, t = [], [], 0.0
+    for y, r, s in parts:
+        if r != rate:
+            continue
+        if ys:
+            gap = np.zeros(int(rng.uniform(0.1, 0.7) * rate), np.float32)
+            ys.append(gap)
+            segs.append((t, t + len(gap) / rate, synth.phones.SIL))
+            t += len(gap) / rate
+        ys.append(y)
+        segs += [(a + t, b + t, p) for a, b, p in s]
+        t += len(y) / rate
+    merged: list = []
+    for a, b, p in segs:
+        synth.phones._append(merged, a, b, p)
+    return np.concatenate(ys), rate, merged
+
+
+def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
+    """Synthesise, augment and featurise one batch; write its npz. Returns (index, seconds of audio)."""
+    import torch
+
+    from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
+    from neurosync_lipsync.core.features import extract_features
+
+    torch.set_num_threads(1)
+    split, index, batch = args
+    path = DATA / split / f"batch_{index:05d}.npz"
+    if path.exists():
+        return index, 0.0
+    feats, targets, lengths, meta, seconds = [], [], [], [], 0.0
+    for job, result in zip(batch, _synthesise(batch)):
+        rng = np.random.default_rng(job["seed"])
+        if job["voice"] == "negative":  # noise or near-silence with a neutral face
+            rate = 16000
+            n = int(rng.uniform(2, 6) * rate)
+            y = add_noise(np.zeros(n, np.float32), rng, 0) * rng.uniform(0.001, 0.3)
+            segments = [(0.0, n / rate, synth.phones.SIL)]
+        elif result is None or len(result[0]) < 1000:
+            continue
+        else:
+            y, rate, segments = result
+            y, segments = synth.silence_pad(y, rate, segments, job["lead"], job["tail"])
+            y = augment(y, rate, rng) if job["augment"] else y / (np.abs(y).max() + 1e-9) * 0.7
+            y = y + coloured_noise(len(y), rng) * 1e-4  # no digital silence, as in real recordings
+        speed = job["speed"]
+        y88 = band_limit(resample_to_model_rate(y.astype(np.float32), rate * speed), BAND_LIMIT_RATE)
+        x = extract_features(y88, FAMILY)
+        segments = [(a / speed, b / speed, p) for a, b, p in segments]
+        feats.append(x.astype(np.float16))
+        targets.append(render(segments, len(x), intensity=job["intensity"]).astype(np.float16))
+        lengths.append(len(x))
+        seconds += len(y) / rate / speed
+        meta.append({"voice": job.get("espeak_voice", job["voice"]), "key": job["voice"],
+                     "texts": job["texts"], "segments": segments if split == "heldout" else None})  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, features=np.concatenate(feats), targets=np.concatenate(targets),
+             lengths=np.array(lengths), meta=json.dumps(meta))  # fmt: skip
+    tmp.rename(path)
+    return index, seconds
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--clips", type=int, default=2400, help="training clips (held-out: 1/12 of it)")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit-batches", type=int, default=None,
+                   help="build only the first N batches of the (deterministic, voice-interleaved) order")
+    a = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    start = time.time()
+    jobs = [("heldout", i, b) for i, b in enumerate(plan("heldout", max(24, a.clips // 12), a.seed))]
+    jobs += [("train", i, b) for i, b in enumerate(plan("train", a.clips, a.seed))]
+    # Interleave voices so a partial build is still a balanced corpus.
+    order = sorted(range(len(jobs)), key=lambda i: (jobs[i][0] != "heldout", random.Random(i).random()))
+    order = order[: a.limit_batches]
+    total = 0.0
+    with Pool(a.workers) as pool:
+        for n, (_, seconds) in enumerate(pool.imap(process_batch, [jobs[i] for i in order]), 1):
+            total += seconds
+            if n % 10 == 0 or n == len(order):
+                log.info("%d/%d batches, %.0f s of new audio, %.0f s wall", n, len(order), total, time.time() - start)
+    log.info("done: %.1f min of new audio in %.1f min wall", total / 60, (time.time() - start) / 60)
+
+
+if __name__ == "__main__":
+    main()

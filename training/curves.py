@@ -1,0 +1,152 @@
+"""Phone timings -> 60 fps ARKit target curves (the study's viseme table and coarticulation).
+
+Each phone has targets for a few channels and two dominances, one for the lips and one for the
+jaw (the JALI split). A channel at time t is the dominance-weighted mean of all phone targets,
+where a phone's dominance is flat inside it and decays as exp(-dist/tau) outside (Cohen-Massaro:
+tau 45 ms before the phone, 35 ms after). Then [1,2,1]/4 smoothing and hard constraints in the
+middle 60 % of bilabials (jaw nearly shut, MouthClose >= JawOpen) and labiodentals (lower lip
+rolled). Frame i is sampled at (i + 0.25) / 60 s, the model's frame time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS, NUM_BLENDSHAPES
+
+from .phones import SIL
+
+CH = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
+TAU_BEFORE, TAU_AFTER = 0.045, 0.035
+BILABIALS, LABIODENTALS = {"P", "B", "M"}, {"F", "V"}
+
+# Short names; L/R pairs are written equally.
+_PAIRS = {"Smile": "MouthSmile", "Stretch": "MouthStretch", "LowerDown": "MouthLowerDown",
+          "UpperUp": "MouthUpperUp", "Press": "MouthPress"}  # fmt: skip
+_SINGLE = {"Jaw": "JawOpen", "Close": "MouthClose", "Funnel": "MouthFunnel", "Pucker": "MouthPucker",
+           "RollLower": "MouthRollLower", "RollUpper": "MouthRollUpper", "ShrugUpper": "MouthShrugUpper",
+           "Tongue": "TongueOut"}  # fmt: skip
+
+_V = (0.5, 0.8)
+# phone: (targets, (lip dominance, jaw dominance))
+TABLE: dict[str, tuple[dict[str, float], tuple[float, float]]] = {
+    SIL: ({}, (0.5, 0.5)),
+    "AA": ({"Jaw": .60, "LowerDown": .25, "UpperUp": .10, "Stretch": .05}, _V),
+    "AE": ({"Jaw": .50, "Stretch": .30, "Smile": .15, "LowerDown": .30, "UpperUp": .15}, _V),
+    "AH": ({"Jaw": .35, "LowerDown": .15, "UpperUp": .05}, _V),
+    "AO": ({"Jaw": .50, "Funnel": .35, "Pucker": .10, "LowerDown": .15}, (0.6, 0.8)),
+    "EH": ({"Jaw": .35, "Stretch": .30, "Smile": .20, "LowerDown": .20, "UpperUp": .10}, _V),
+    "ER": ({"Jaw": .20, "Funnel": .35, "Pucker": .20, "ShrugUpper": .10}, _V),
+    "IH": ({"Jaw": .20, "Smile": .30, "Stretch": .30, "LowerDown": .10}, _V),
+    "IY": ({"Jaw": .12, "Smile": .45, "Stretch": .40, "UpperUp": .05}, _V),
+    "UH": ({"Jaw": .20, "Funnel": .35, "Pucker": .35}, (0.6, 0.8)),
+    "UW": ({"Jaw": .12, "Funnel": .30, "Pucker": .70}, (0.6, 0.8)),
+    "P": ({"Jaw": .05, "Close": .05, "Press": .45, "RollLower": .10, "RollUpper": .10}, (1.0, 0.9)),
+    "B": ({"Jaw": .05, "Close": .05, "Press": .40, "RollLower": .10, "RollUpper": .10}, (1.0, 0.9)),
+    "M": ({"Jaw": .05, "Close": .05, "Press": .25, "RollLower": .05, "RollUpper": .05}, (1.0, 0.9)),
+    "F": ({"Jaw": .10, "RollLower": .50, "UpperUp": .25, "Stretch": .10}, (0.9, 0.7)),
+    "V": ({"Jaw": .10, "RollLower": .50, "UpperUp": .25, "Stretch": .10}, (0.9, 0.7)),
+    "TH": ({"Jaw": .15, "Tongue": .35, "UpperUp": .10, "LowerDown": .10}, (0.5, 0.5)),
+    "DH": ({"Jaw": .15, "Tongue": .30, "UpperUp": .10, "LowerDown": .10}, (0.5, 0.5)),
+    "T": ({"Jaw": .15, "Stretch": .15, "Smile": .05}, (0.2, 0.35)),
+    "D": ({"Jaw": .15, "Stretch": .15, "Smile": .05}, (0.2, 0.35)),
+    "N": ({"Jaw": .15, "Stretch": .15, "Smile": .05}, (0.2, 0.35)),
+    "L": ({"Jaw": .25, "Stretch": .10, "Tongue": .05}, (0.2, 0.35)),
+    "S": ({"Jaw": .06, "Stretch": .35, "Smile": .20, "UpperUp": .05}, (0.4, 0.7)),
+    "Z": ({"Jaw": .06, "Stretch": .35, "Smile": .20, "UpperUp": .05}, (0.4, 0.7)),
+    "SH": ({"Jaw": .10, "Funnel": .50, "Pucker": .30, "UpperUp": .15, "LowerDown": .15}, (0.7, 0.6)),
+    "ZH": ({"Jaw": .10, "Funnel": .50, "Pucker": .30, "UpperUp": .15, "LowerDown": .15}, (0.7, 0.6)),
+    "CH": ({"Jaw": .10, "Funnel": .45, "Pucker": .30, "UpperUp": .15, "LowerDown": .15}, (0.7, 0.6)),
+    "JH": ({"Jaw": .10, "Funnel": .45, "Pucker": .30, "UpperUp": .15, "LowerDown": .15}, (0.7, 0.6)),
+    "K": ({"Jaw": .25, "Stretch": .10}, (0.15, 0.3)),
+    "G": ({"Jaw": .25, "Stretch": .10}, (0.15, 0.3)),
+    "NG": ({"Jaw": .20, "Stretch": .10}, (0.15, 0.3)),
+    "HH": ({"Jaw": .25}, (0.05, 0.1)),
+    "R": ({"Jaw": .15, "Funnel": .35, "Pucker": .35}, (0.6, 0.4)),
+    "W": ({"Jaw": .10, "Funnel": .30, "Pucker": .75}, (0.9, 0.5)),
+    "Y": ({"Jaw": .12, "Smile": .35, "Stretch": .30}, (0.5, 0.5)),
+}  # fmt: skip
+_IY_LIKE = TABLE["IY"][0]
+# Diphthongs: first target for 55 % of the phone, second for 45 %.
+DIPHTHONGS = {
+    "AW": (TABLE["AA"][0], {"Jaw": .22, "Funnel": .35, "Pucker": .45}),
+    "AY": (TABLE["AA"][0], _IY_LIKE),
+    "OY": ({"Jaw": .45, "Funnel": .40}, _IY_LIKE),
+    "EY": (TABLE["EH"][0], _IY_LIKE),
+    "OW": ({"Jaw": .40, "Funnel": .45, "Pucker": .25}, {"Jaw": .20, "Funnel": .30, "Pucker": .55}),
+}  # fmt: skip
+_VOWELS = {"AA", "AE", "AH", "AO", "EH", "ER", "IH", "IY", "UH", "UW", *DIPHTHONGS}
+
+
+def _vector(targets: dict[str, float]) -> np.ndarray:
+    v = np.zeros(NUM_BLENDSHAPES, dtype=np.float64)
+    for key, value in targets.items():
+        if key in _PAIRS:
+            v[CH[_PAIRS[key] + "Left"]] = v[CH[_PAIRS[key] + "Right"]] = value
+        else:
+            v[CH[_SINGLE[key]]] = value
+    return v
+
+
+_JAW = CH["JawOpen"]
+
+
+def expand(segments: list[tuple[float, float, str]]) -> list[tuple[float, float, np.ndarray, float, float]]:
+    """Segments -> (start, end, target vector, lip dominance, jaw dominance), diphthongs split."""
+    out = []
+    for i, (start, end, phone) in enumerate(segments):
+        if phone in DIPHTHONGS:
+            mid = start + 0.55 * (end - start)
+            a, b = DIPHTHONGS[phone]
+            out += [(start, mid, _vector(a), 0.55, 0.8), (mid, end, _vector(b), 0.55, 0.8)]
+            continue
+        targets, (lip, jaw) = TABLE.get(phone, TABLE[SIL])
+        if phone == "HH":  # takes the shape of the next vowel, weakly
+            nxt = next((p for _, _, p in segments[i + 1 : i + 3] if p in _VOWELS), None)
+            if nxt is not None:
+                targets = DIPHTHONGS[nxt][0] if nxt in DIPHTHONGS else TABLE[nxt][0]
+        if phone == SIL:
+            scale = min(1.0, (end - start) / 0.25)
+            lip, jaw = lip * scale + 1e-3, jaw * scale + 1e-3
+        out.append((start, end, _vector(targets), lip, jaw))
+    return out
+
+
+def render(segments: list[tuple[float, float, str]], num_frames: int, *, intensity: float = 1.0) -> np.ndarray:
+    """(num_frames, 61) target weights in 0..1 for phone ``segments`` [(start_s, end_s, ARPAbet)]."""
+    t = (np.arange(num_frames) + 0.25) / MODEL_FPS
+    parts = expand(segments)
+    if not parts:
+        return np.zeros((num_frames, NUM_BLENDSHAPES), dtype=np.float32)
+    starts = np.array([p[0] for p in parts])[:, None]
+    ends = np.array([p[1] for p in parts])[:, None]
+    before = np.clip(starts - t[None], 0, None)
+    after = np.clip(t[None] - ends, 0, None)
+    decay = np.exp(-before / TAU_BEFORE - after / TAU_AFTER)  # (P, T); 1 inside the phone
+    targets = np.stack([p[2] for p in parts])  # (P, C)
+    out = np.empty((num_frames, NUM_BLENDSHAPES))
+    for column, dom in ((3, "lip"), (4, "jaw")):
+        d = decay * np.array([p[column] for p in parts])[:, None] + 1e-12
+        blended = (d.T @ targets) / d.sum(axis=0)[:, None]
+        if dom == "jaw":
+            out[:, _JAW] = blended[:, _JAW]
+        else:
+            keep = out[:, _JAW].copy() if column == 4 else None
+            out[:] = blended
+            if keep is not None:
+                out[:, _JAW] = keep
+    padded = np.vstack([out[:1], out, out[-1:]])
+    out = (padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4
+    for start, end, phone in segments:
+        if phone not in BILABIALS and phone not in LABIODENTALS:
+            continue
+        lo, hi = start + 0.2 * (end - start), end - 0.2 * (end - start)
+        idx = np.nonzero((t >= lo) & (t <= hi))[0]
+        if idx.size == 0:  # a very short phone: constrain its nearest frame
+            idx = np.array([min(num_frames - 1, max(0, int(round((start + end) / 2 * MODEL_FPS - 0.25))))])
+        if phone in BILABIALS:
+            out[idx, _JAW] = np.minimum(out[idx, _JAW], 0.08)
+            out[idx, CH["MouthClose"]] = np.maximum(out[idx, CH["MouthClose"]], out[idx, _JAW])
+        else:
+            out[idx, CH["MouthRollLower"]] = np.maximum(out[idx, CH["MouthRollLower"]], 0.4)
+    return np.clip(out * intensity, 0.0, 1.0).astype(np.float32)

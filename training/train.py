@@ -1,0 +1,186 @@
+"""Train the default model on the synthesised corpus (CPU by default; a GPU is used when present).
+
+Random 128-frame windows (the inference window) from whole clips; loss on blendshapes in 0..1
+(mouth, jaw and tongue channels weighted up, plus a first-difference term for timing) and on the
+one-hot Neutral emotion. The state (model, optimiser, step, RNG) is saved every ``--save-every``
+steps to ``--state``, and a run started again with the same arguments continues from it. At the
+end the blendshape rows of the output layer are multiplied by 100 (NeuroSync's models output
+percent) and the checkpoint is written with its config, band-limit rate included.
+
+    .venv/bin/python -m training.train --steps 6000
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import logging
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH, ModelConfig, save_checkpoint
+from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, EMOTION_NAMES, NUM_BLENDSHAPES
+from neurosync_lipsync.core.inference import pad_window
+from neurosync_lipsync.core.model import Seq2Seq
+
+from .build_data import BAND_LIMIT_RATE, DATA, FAMILY
+
+log = logging.getLogger("training.train")
+RUNS = Path(__file__).resolve().parent / "runs"
+WINDOW = 128
+NEUTRAL = EMOTION_NAMES.index("Neutral")
+MOUTH = np.array([n.startswith(("Jaw", "Mouth", "Tongue")) for n in BLENDSHAPE_NAMES])
+
+
+def load_split(split: str) -> tuple[list[np.ndarray], list[np.ndarray], list[dict]]:
+    feats, targets, meta = [], [], []
+    for path in sorted(glob.glob(str(DATA / split / "batch_*.npz"))):
+        if ".tmp" in path:
+            continue
+        d = np.load(path)
+        bounds = np.cumsum([0, *d["lengths"]])
+        for i, m in enumerate(json.loads(str(d["meta"]))):
+            feats.append(d["features"][bounds[i] : bounds[i + 1]])
+            targets.append(d["targets"][bounds[i] : bounds[i + 1]])
+            meta.append(m)
+    return feats, targets, meta
+
+
+def sample_batch(feats, targets, weights, rng: np.random.Generator, size: int):
+    xs, ys = [], []
+    for i in rng.choice(len(feats), size=size, p=weights):
+        x, y = feats[i].astype(np.float32), targets[i].astype(np.float32)
+        start = int(rng.integers(0, max(1, len(x) - WINDOW // 2)))
+        x, y = x[start : start + WINDOW], y[start : start + WINDOW]
+        if len(x) < WINDOW:  # the last window at inference is reflect-padded the same way
+            x = pad_window(x, WINDOW, "reflect")
+            y = pad_window(y, WINDOW, "reflect")
+        xs.append(x)
+        ys.append(y)
+    return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+
+
+def loss_fn(out: torch.Tensor, y: torch.Tensor, channel_w: torch.Tensor) -> torch.Tensor:
+    shapes = out[..., :NUM_BLENDSHAPES]
+    err = ((shapes - y) ** 2 * channel_w).mean()
+    vel = (((shapes[:, 1:] - shapes[:, :-1]) - (y[:, 1:] - y[:, :-1])) ** 2 * channel_w).mean()
+    emo = torch.zeros_like(out[..., NUM_BLENDSHAPES:])
+    emo[..., NEUTRAL] = 1.0
+    return err + 2.0 * vel + 0.1 * ((out[..., NUM_BLENDSHAPES:] - emo) ** 2).mean()
+
+
+def export(model: Seq2Seq, config: ModelConfig, path: Path) -> None:
+    """Save with the blendshape outputs in percent, as NeuroSync's checkpoints are."""
+    scaled = Seq2Seq(config.family, input_dim=config.input_dim, hidden_dim=config.hidden_dim,
+                     n_layers=config.n_layers, num_heads=config.num_heads,
+                     output_dim=config.output_dim, ff_dim=config.ff_dim)  # fmt: skip
+    scaled.load_state_dict(model.state_dict())
+    with torch.no_grad():
+        scaled.decoder.fc_output.weight[:NUM_BLENDSHAPES] *= 100
+        scaled.decoder.fc_output.bias[:NUM_BLENDSHAPES] *= 100
+    save_checkpoint(path, scaled.cpu(), config)
+
+
+@torch.no_grad()
+def validate(model, feats, targets, device) -> dict:
+    from neurosync_lipsync.core.inference import plan_windows
+
+    model.eval()
+    preds, trues = [], []
+    for x, y in zip(feats, targets):
+        windows = plan_windows(len(x), WINDOW, 0)
+        batch = np.stack([pad_window(x[s:e].astype(np.float32), WINDOW, "reflect") for s, e in windows])
+        out = model(torch.from_numpy(batch).to(device)).cpu().numpy()
+        preds.append(np.concatenate([out[i, : e - s] for i, (s, e) in enumerate(windows)])[:, :NUM_BLENDSHAPES])
+        trues.append(y.astype(np.float32))
+    model.train()
+    p, t = np.concatenate(preds), np.concatenate(trues)
+    jaw = BLENDSHAPE_NAMES.index("JawOpen")
+    return {"mse_mouth": float(((p - t)[:, MOUTH] ** 2).mean()),
+            "jaw_r": float(np.corrcoef(p[:, jaw], t[:, jaw])[0, 1]),
+            "jaw_mae": float(np.abs(p[:, jaw] - t[:, jaw]).mean())}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=int, default=6000)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--hidden", type=int, default=192)
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--ff", type=int, default=512)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--save-every", type=int, default=200)
+    p.add_argument("--state", type=Path, default=RUNS / "train_state.pt")
+    p.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
+    a = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    random.seed(a.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    feats, targets, _ = load_split("train")
+    vfeats, vtargets, _ = load_split("heldout")
+    vfeats, vtargets = vfeats[::4], vtargets[::4]  # a quick progress check; evaluate.py uses all
+    frames = np.array([len(f) for f in feats], dtype=np.float64)
+    log.info("train: %d clips, %.1f h; held-out: %d clips", len(feats), frames.sum() / 60 / 3600, len(vfeats))
+    config = ModelConfig(family=FAMILY, input_dim=feats[0].shape[1], hidden_dim=a.hidden, n_layers=a.layers,
+                         num_heads=a.heads, output_dim=68, ff_dim=a.ff, frame_size=WINDOW, overlap=0,
+                         band_limit_rate=BAND_LIMIT_RATE, peak_normalize=False)  # fmt: skip
+    model = Seq2Seq(FAMILY, input_dim=config.input_dim, hidden_dim=a.hidden, n_layers=a.layers,
+                    num_heads=a.heads, output_dim=68, ff_dim=a.ff).to(device)  # fmt: skip
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
+    warmup = min(300, a.steps // 10)
+
+    def lr_at(step: int) -> float:
+        if step < warmup:
+            return a.lr * (step + 1) / warmup
+        return a.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, a.steps - warmup))))
+
+    step, rng = 0, np.random.default_rng(a.seed)
+    if a.state.exists():
+        state = torch.load(a.state, map_location=device, weights_only=False)  # our own file
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        step, rng = state["step"], state["rng"]
+        torch.set_rng_state(state["torch_rng"])
+        log.info("resumed from %s at step %d", a.state, step)
+    channel_w = torch.tensor(np.where(MOUTH, 1.0, 0.2), dtype=torch.float32, device=device)
+    weights = frames / frames.sum()
+    model.train()
+    t0, running = time.time(), 0.0
+    while step < a.steps:
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step)
+        x, y = sample_batch(feats, targets, weights, rng, a.batch)
+        loss = loss_fn(model(x.to(device)), y.to(device), channel_w)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+        if step % 50 == 0:
+            log.info("step %d loss %.5f lr %.2e %.2f s/step", step, running, lr_at(step), (time.time() - t0) / 50)
+            t0 = time.time()
+        if step % a.save_every == 0 or step == a.steps:
+            a.state.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng,
+                        "torch_rng": torch.get_rng_state(), "args": vars(a)}, a.state)  # fmt: skip
+            export(model, config, RUNS / "latest.pth")
+        if step % 1000 == 0 or step == a.steps:
+            log.info("step %d held-out %s", step, validate(model, vfeats, vtargets, device))
+    export(model, config, a.out)
+    log.info("wrote %s", a.out)
+
+
+if __name__ == "__main__":
+    main()
