@@ -78,7 +78,7 @@ def key_moments(curves: dict[str, np.ndarray], active: np.ndarray) -> list[tuple
     wanted = (
         ("rest", rest, "min", None),
         ("jaw open", np.where(speech, c["jawOpen"], -np.inf), "max", "jawOpen"),
-        ("lips closed (b, m, p)", np.where(speech, gap, np.inf), "min", "mouthClose"),
+        ("lips closed (b, m, p)", np.where(speech, gap, np.inf), "min", "jawOpen"),
         ("rounded lips (oo)", np.where(speech, c["mouthFunnel"] + c["mouthPucker"], -np.inf),
          "max", "mouthPucker"),
         ("smile", np.where(speech, c["mouthSmileLeft"] + c["mouthSmileRight"], -np.inf),
@@ -141,15 +141,19 @@ def draw_preview(tiles, moments, frames, curves, fps, wave, title: str, output: 
     blocks = samples[: count * hop].reshape(count, hop)
     peak = max(float(np.abs(samples).max()), 1e-6)
     tw = np.arange(count) * hop / rate + offset
-    ax.fill_between(tw, 0.5 + 0.48 * blocks.min(1) / peak, 0.5 + 0.48 * blocks.max(1) / peak,
-                    color="0.80", lw=0, label="waveform")  # fmt: skip
-    for label, names, color in CURVES:
-        ax.plot(t, np.mean([curves[k] for k in names], axis=0), color=color, lw=1.6, label=label)
+    # NeuroSync's weights rarely pass 0.3: scale the axis to the curves, not to [0, 1].
+    plotted = [np.mean([curves[k] for k in names], axis=0) for _, names, _ in CURVES]
+    top = min(1.0, max(0.3, float(np.ceil(max(p.max() for p in plotted) * 11) / 10)))
+    mid, half = top / 2, top * 0.46
+    ax.fill_between(tw, mid + half * blocks.min(1) / peak, mid + half * blocks.max(1) / peak,
+                    color="0.85", lw=0, label="waveform")  # fmt: skip
+    for (label, _, color), values in zip(CURVES, plotted, strict=True):
+        ax.plot(t, values, color=color, lw=1.6, label=label)
     for n, (index, _) in enumerate(moments):
         ax.axvline(t[index], color="0.3", ls="--", lw=0.8)
         ax.text(
             t[index],
-            0.985,
+            top * 0.985,
             chr(ord("A") + n),
             ha="center",
             va="top",
@@ -158,7 +162,7 @@ def draw_preview(tiles, moments, frames, curves, fps, wave, title: str, output: 
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"),
         )
     ax.set_xlim(t[0], t[-1])
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, top)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("shape-key value")
     ax.legend(loc="lower center", ncol=6, fontsize=9, frameon=False, bbox_to_anchor=(0.5, 1.0))
