@@ -5,7 +5,9 @@ Both map a window of feature frames (batch, T, input_dim) to (batch, T, output_d
 published ``.pth`` files load with ``strict=True``.
 
 ``v01a`` (the original 0.1a model): sinusoidal positions, ``nn.TransformerEncoder`` /
-``nn.TransformerDecoder`` (post-norm, ReLU, feed-forward 2048, sequence-first), plus an extra
+``nn.TransformerDecoder`` (post-norm, ReLU, feed-forward 2048; the reference runs them
+sequence-first, here they run batch-first, which is the same maths and lets PyTorch use its fused
+encoder kernels), plus an extra
 cross-attention before the decoder. In the reference that extra attention reshapes a
 (T, batch, H) query against (batch, T, H) keys, so at batch size 1 every time step attends to
 exactly one key, its own: the softmax is 1 and the block reduces to
@@ -60,7 +62,7 @@ class V01aEncoder(nn.Module):
         super().__init__()
         self.embedding = nn.Linear(input_dim, hidden_dim)
         self.pos_encoder = PositionalEncoding(hidden_dim)
-        layer = nn.TransformerEncoderLayer(hidden_dim, num_heads, ff_dim, dropout=0.0)
+        layer = nn.TransformerEncoderLayer(hidden_dim, num_heads, ff_dim, 0.0, batch_first=True)
         self.transformer_encoder = nn.TransformerEncoder(
             layer, n_layers, enable_nested_tensor=False
         )
@@ -70,7 +72,7 @@ class V01aEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.embedding(x) + self.pos_encoder.table(x.shape[1])
-        return self.transformer_encoder(h.transpose(0, 1)).transpose(0, 1)
+        return self.transformer_encoder(h)
 
 
 class V01aDecoder(nn.Module):
@@ -80,7 +82,7 @@ class V01aDecoder(nn.Module):
         super().__init__()
         self.pos_encoder = PositionalEncoding(hidden_dim)
         self.cross_attention = ProjectionAttention(hidden_dim)
-        layer = nn.TransformerDecoderLayer(hidden_dim, num_heads, ff_dim, dropout=0.0)
+        layer = nn.TransformerDecoderLayer(hidden_dim, num_heads, ff_dim, 0.0, batch_first=True)
         self.transformer_decoder = nn.TransformerDecoder(layer, n_layers)
         self.fc_output = nn.Linear(hidden_dim, output_dim)
         self.layer_norm = nn.LayerNorm(hidden_dim)  # unused, as in the reference
@@ -89,9 +91,7 @@ class V01aDecoder(nn.Module):
         ca = self.cross_attention
         # The reference's batch-size-1 cross-attention: each step attends only to itself.
         tgt = memory + self.pos_encoder.table(memory.shape[1]) + ca.out_linear(ca.v_linear(memory))
-        seq_memory = memory.transpose(0, 1)
-        out = self.transformer_decoder(tgt.transpose(0, 1), seq_memory).transpose(0, 1)
-        return self.fc_output(out)
+        return self.fc_output(self.transformer_decoder(tgt, memory))
 
 
 def _rope(x: torch.Tensor) -> torch.Tensor:
