@@ -135,6 +135,18 @@ def test_blend_has_keyed_shape_keys(baked):
     assert jaw.max() - jaw.min() > 1e-3, "jawOpen does not move"
 
 
+def test_jaw_opens_for_speech_not_silence(baked):
+    """demo/voice.ogg starts with 0.5 s of silence; speech follows ("Hello there! I am ...")."""
+    import numpy as np
+    from neurosync_lipsync.core.constants import ARKIT_NAMES
+
+    if demo_model():
+        pytest.skip("only meaningful with the trained default model")
+    jaw = np.array(baked["values"])[:, ARKIT_NAMES.index("jawOpen")]
+    silence, speech = jaw[: int(0.3 * FPS)], jaw[int(0.8 * FPS) :]
+    assert speech.mean() > silence.mean() + 0.02, (silence.mean(), speech.mean())
+
+
 def test_csv_has_one_row_per_frame(demo_out, baked):
     import numpy as np
     from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, EMOTION_NAMES
