@@ -39,6 +39,7 @@ def build_scene(audio: Path, *, size: int = 320) -> tuple[bpy.types.Object, bpy.
     scene = bpy.context.scene
     scene.render.fps, scene.render.fps_base = FPS, 1.0
     strip = add_sound_strip(scene, audio)
+    scene.sync_mode = "AUDIO_SYNC"  # viewport playback keeps the lips on the sound
     return obj, strip
 
 
