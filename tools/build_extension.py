@@ -3,12 +3,13 @@
     .venv/bin/python tools/build_extension.py [--platform linux-x64 ...] [--offline] [--dist dist]
 
 Steps:
-1. ``pip download`` the complete wheel closure of ``REQUIREMENTS`` for each platform (CPython
-   3.11, binary wheels only) into ``build/wheels/<platform>/``. The resolver sees numpy pinned to
-   ``--numpy`` (Blender's own: 1.26.4 in 4.5/5.0) so that scipy & co. match it, and the numpy
-   wheel itself is then dropped: extensions' wheels go before Blender's on sys.path, so a shipped
-   numpy would replace Blender's. Linux torch is the ``+cpu`` build (the machine's pip config
-   finds it on local disk; PyPI's Linux torch is the CUDA one).
+1. Download the complete wheel closure of ``REQUIREMENTS`` for each platform (CPython 3.11,
+   binary wheels only) into ``build/wheels/<platform>/`` (tools/wheel_closure.py: pip's own
+   resolver for linux-x64, the same versions with the target's markers for the others). The
+   resolver sees numpy pinned to ``--numpy`` (Blender's own: 1.26.4 in 4.5/5.0) so that scipy
+   & co. match it, and the numpy wheel is then dropped: extensions' wheels go before Blender's
+   on sys.path, so a shipped numpy would replace Blender's. Linux torch is the ``+cpu`` build
+   (the machine's pip config finds it on local disk; PyPI's Linux torch is the CUDA one).
 2. Stage a copy of the repository in ``build/stage/`` with the wheels in ``wheels/`` and the
    manifest's ``wheels`` list written (the committed manifest stays without one).
 3. ``blender_ext.py build --split-platforms`` (the tool inside the bpy wheel) writes
@@ -32,17 +33,20 @@ import sys
 import tomllib
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from wheel_closure import (  # noqa: E402
+    HOST_PLATFORM,
+    TARGETS,
+    ClosureError,
+    resolve_foreign,
+    resolve_host,
+    wheel_name_version,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
 
 REQUIREMENTS = ["torch==2.13.0", "librosa==0.11.0", "scipy", "soundfile"]
-#: pip --platform tags per Blender platform (pip does not widen explicit manylinux tags).
-PLATFORM_TAGS = {
-    "linux-x64": ["manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64",
-                  "manylinux2014_x86_64", "manylinux_2_5_x86_64", "manylinux1_x86_64"],
-    "windows-x64": ["win_amd64"],
-    "macos-arm64": ["macosx_14_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64"],
-}  # fmt: skip
 #: Extra pins per platform: Linux must get the CPU build of torch.
 PLATFORM_PINS = {"linux-x64": ["torch==2.13.0+cpu"]}
 NEVER_SHIP = ("numpy",)
@@ -75,29 +79,28 @@ def blender_ext_paths(override: str | None) -> tuple[Path, Path | None]:
     return Path(tool[0]), Path(tags[0]) if tags else None
 
 
-def download(platform: str, numpy: str, offline: bool, dest: Path) -> list[Path]:
-    """The wheel closure for one platform, numpy removed."""
-    dest.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--dest", str(dest), "--only-binary=:all:",
-           "--python-version", "3.11", "--implementation", "cp", "--abi", "cp311",
-           "--disable-pip-version-check", "--progress-bar", "off"]  # fmt: skip
-    for tag in PLATFORM_TAGS[platform]:
-        cmd += ["--platform", tag]
-    if offline:
-        cmd += ["--no-index"]
-    pins = PLATFORM_PINS.get(platform, [])
+def download(numpy: str, offline: bool, platforms: list[str]) -> dict[str, list[Path]]:
+    """The wheel closure per platform, numpy removed (see tools/wheel_closure.py)."""
+    host_dir = BUILD / "wheels" / HOST_PLATFORM
+    pins = PLATFORM_PINS[HOST_PLATFORM]
     pinned = {re.split(r"[=<>]", p)[0] for p in pins}
-    cmd += pins + [r for r in REQUIREMENTS if re.split(r"[=<>]", r)[0] not in pinned]
-    cmd += [f"numpy=={numpy}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-3:]
-        raise BuildError(f"pip download for {platform} failed: {' | '.join(tail)}")
-    wheels = sorted(dest.glob("*.whl"))
-    for wheel in wheels:
-        if wheel.name.split("-")[0].lower() in NEVER_SHIP:
-            wheel.unlink()
-    return sorted(dest.glob("*.whl"))
+    reqs = pins + [r for r in REQUIREMENTS if re.split(r"[=<>]", r)[0] not in pinned]
+    host_dir.mkdir(parents=True, exist_ok=True)
+    host = resolve_host(reqs + [f"numpy=={numpy}"], host_dir, offline=offline)
+    versions = dict(wheel_name_version(w) for w in host)
+    out = {}
+    for platform in platforms:
+        if platform == HOST_PLATFORM:
+            wheels = host
+        else:
+            dest = BUILD / "wheels" / platform
+            dest.mkdir(parents=True, exist_ok=True)
+            wheels = resolve_foreign(platform, {n: v for n, v in versions.items()
+                                                if n not in NEVER_SHIP}, dest, offline=offline,
+                                     never=NEVER_SHIP)  # fmt: skip
+        out[platform] = [w for w in wheels if wheel_name_version(w)[0] not in NEVER_SHIP]
+        print(f"{platform}: {len(out[platform])} wheels", file=sys.stderr)
+    return out
 
 
 def stage(wheels: list[Path], stage_dir: Path) -> Path:
@@ -129,21 +132,18 @@ def run_tool(tool: Path, *args: str) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--platform", action="append", choices=sorted(PLATFORM_TAGS),
+    p.add_argument("--platform", action="append", choices=sorted(TARGETS),
                    help="platform to build (repeatable; default: all three)")  # fmt: skip
     p.add_argument("--numpy", default="1.26.4", help="Blender's numpy to resolve against")
     p.add_argument("--offline", action="store_true", help="use only local wheels (pip --no-index)")
     p.add_argument("--dist", default=str(ROOT / "dist"), help="output folder for the zips")
     p.add_argument("--blender-ext", help="path to blender_ext.py (default: the bpy wheel's)")
     args = p.parse_args(argv)
-    platforms = args.platform or list(PLATFORM_TAGS)
+    platforms = args.platform or list(TARGETS)
     try:
         tool, tags = blender_ext_paths(args.blender_ext)
-        wheels = []
-        for platform in platforms:
-            found = download(platform, args.numpy, args.offline, BUILD / "wheels" / platform)
-            print(f"{platform}: {len(found)} wheels", file=sys.stderr)
-            wheels += found
+        per_platform = download(args.numpy, args.offline, platforms)
+        wheels = [w for platform in platforms for w in per_platform[platform]]
         stage_dir = stage(wheels, BUILD / "stage")
         manifest = tomllib.loads((stage_dir / "blender_manifest.toml").read_text())
         manifest_platforms = [pl for pl in manifest["platforms"] if pl in platforms]
@@ -165,7 +165,7 @@ def main(argv=None) -> int:
             run_tool(tool, "validate", str(zip_path), *tag_args)
             size = round(zip_path.stat().st_size / 2**20, 1)
             print(json.dumps({"platform": platform, "zip": str(zip_path), "mib": size}))
-    except BuildError as exc:
+    except (BuildError, ClosureError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
