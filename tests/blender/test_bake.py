@@ -208,3 +208,22 @@ def test_errors_are_reported(scene, tiny_model):
     add_face("Plain", keys=("smile", "frown"))
     with pytest.raises(RuntimeError, match="match an ARKit name"):
         generate(tiny_model, strip="voice", object="Plain")
+
+
+def test_formats_soundfile_cannot_read_go_through_aud(scene, tiny_model, voice, tmp_path):
+    import aud
+
+    path = str(tmp_path / "voice_aac.mka")
+    aud.Sound(voice).write(
+        path,
+        rate=44100,
+        channels=aud.CHANNELS_MONO,
+        format=aud.FORMAT_S16,
+        container=aud.CONTAINER_MATROSKA,
+        codec=aud.CODEC_AAC,
+        bitrate=128000,
+    )
+    scene.sequence_editor.strips.new_sound("aac", path, channel=2, frame_start=200)
+    assert generate(tiny_model, strip="aac", object="Face") == {"FINISHED"}
+    frames, values = key_values(bpy.data.actions["LipSync aac - Face"], "jawOpen")
+    assert frames[0] == 199 and len(frames) >= 80 and values[1:-1].max() > 0
