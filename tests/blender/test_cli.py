@@ -71,3 +71,20 @@ def test_cli_errors_one_line_non_zero(blend, args, code, message):
     lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and message in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_as_blender_python_script(blend, tiny_model, tmp_path):
+    """``blender -b scene.blend --python cli.py -- ...``: file already open, args after ``--``."""
+    out = tmp_path / "as_script.blend"
+    code = (
+        "import runpy, sys, bpy\n"
+        f"bpy.ops.wm.open_mainfile(filepath={str(blend)!r})\n"
+        f"sys.argv = ['blender', '-b', {str(blend)!r}, '--python', {str(CLI)!r}, '--',\n"
+        f"            '--strip', 'voice', '--object', 'Face', '--model', {tiny_model!r},\n"
+        f"            '--output', {str(out)!r}]\n"
+        f"runpy.run_path({str(CLI)!r}, run_name='__main__')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert f"saved {out}" in proc.stdout
