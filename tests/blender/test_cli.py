@@ -84,7 +84,6 @@ def test_cli_as_blender_python_script(blend, tiny_model, tmp_path):
         f"            '--output', {str(out)!r}]\n"
         f"runpy.run_path({str(CLI)!r}, run_name='__main__')\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300)  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert f"saved {out}" in proc.stdout

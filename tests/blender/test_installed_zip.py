@@ -79,10 +79,20 @@ def test_installed_zip_generates(tmp_path, fixtures_dir):
 
     def child(first_arg):
         proc = subprocess.run(
-            [sys.executable, "-c", SCRIPT, first_arg, str(fixtures_dir / "speechlike.wav"),
-             str(fixtures_dir / "tiny_v01a.pth")],
-            capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                SCRIPT,
+                first_arg,
+                str(fixtures_dir / "speechlike.wav"),
+                str(fixtures_dir / "tiny_v01a.pth"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+            cwd=tmp_path,
+        )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         return json.loads(proc.stdout.strip().splitlines()[-1])
 

@@ -50,8 +50,11 @@ def test_values_exact_and_zero_outside(key):
         assert set(values_at(key, frame).values()) == {0.0}
     (track,) = key.animation_data.nla_tracks
     assert track.name == "LipSync" and track.strips[0].extrapolation == "HOLD"
-    interp = {kp.interpolation for fc in keying.take_fcurves(bpy.data.actions[0])
-              for kp in fc.keyframe_points}  # fmt: skip
+    interp = {
+        kp.interpolation
+        for fc in keying.take_fcurves(bpy.data.actions[0])
+        for kp in fc.keyframe_points
+    }
     assert interp == {"LINEAR"}
 
 

@@ -63,8 +63,9 @@ def run_modal(op, ctx, *, escape_after=None, limit=120.0):
 
 @pytest.fixture
 def ctx(scene):
-    return SimpleNamespace(scene=scene, window_manager=FakeWM(), window=None,
-                           preferences=bpy.context.preferences)  # fmt: skip
+    return SimpleNamespace(
+        scene=scene, window_manager=FakeWM(), window=None, preferences=bpy.context.preferences
+    )
 
 
 def test_invoke_runs_in_background_and_writes_once(ctx, tiny_model):
