@@ -168,15 +168,34 @@ def read_source(request: BakeRequest):
     try:
         return read_audio(request.audio, name=request.audio_label)
     except NotAudioError:
-        if not isinstance(request.audio, str):
-            raise
         try:
             import aud  # Blender's own decoder (ffmpeg); absent outside Blender
         except ImportError:
             raise NotAudioError(f"{request.audio_label}: not a format soundfile reads") from None
-        sound = aud.Sound(request.audio)
+    if isinstance(request.audio, str):
+        return _read_with_aud(aud, request.audio, request.audio_label)
+    # aud reads files only: a packed sound goes through a temporary copy.
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="lipsync-") as folder:
+        path = os.path.join(folder, "packed_sound")
+        with open(path, "wb") as fh:
+            fh.write(request.audio)
+        return _read_with_aud(aud, path, request.audio_label)
+
+
+def _read_with_aud(aud, path: str, label: str):
+    from ..core.audio import read_audio
+    from ..core.errors import NotAudioError
+
+    try:
+        # cache() decodes everything and raises aud.error on a bad file; data() straight on an
+        # unreadable file aborts the whole process instead (a C++ exception nobody catches).
+        sound = aud.Sound(path).cache()
         data = sound.rechannel(1).data()
-        return read_audio(data[:, 0], rate=int(sound.specs[0]), name=request.audio_label)
+    except aud.error as exc:
+        raise NotAudioError(f"{label}: neither soundfile nor Blender can read it ({exc})") from None
+    return read_audio(data[:, 0], rate=int(sound.specs[0]), name=label)
 
 
 def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -> BakeCurves:

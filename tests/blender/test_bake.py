@@ -227,3 +227,40 @@ def test_formats_soundfile_cannot_read_go_through_aud(scene, tiny_model, voice, 
     assert generate(tiny_model, strip="aac", object="Face") == {"FINISHED"}
     frames, values = key_values(bpy.data.actions["LipSync aac - Face"], "jawOpen")
     assert frames[0] == 199 and len(frames) >= 80 and values[1:-1].max() > 0
+
+
+def test_packed_aac_and_unreadable_sound(scene, tiny_model, voice, tmp_path):
+    import aud
+
+    path = str(tmp_path / "voice_aac.mka")
+    aud.Sound(voice).write(
+        path,
+        rate=44100,
+        channels=aud.CHANNELS_MONO,
+        format=aud.FORMAT_S16,
+        container=aud.CONTAINER_MATROSKA,
+        codec=aud.CODEC_AAC,
+        bitrate=128000,
+    )
+    strip = scene.sequence_editor.strips.new_sound("aac", path, channel=2, frame_start=200)
+    strip.sound.pack()
+    request = bakemod.gather(scene, "aac", "Face", bakemod.BakeSettings(model_path=tiny_model))
+    assert isinstance(request.audio, bytes)
+    assert bakemod.compute(request).plan.count >= 80
+    garbage = tmp_path / "noise.wav"
+    garbage.write_bytes(b"RIFF" + bytes(range(256)) * 8)
+    scene.sequence_editor.strips.new_sound("bad", str(voice), channel=3, frame_start=400)
+    scene.sequence_editor.strips["bad"].sound.filepath = str(garbage)
+    with pytest.raises(RuntimeError, match="noise.wav"):
+        generate(tiny_model, strip="bad", object="Face")
+    assert "LipSync bad - Face" not in bpy.data.actions
+
+
+def test_aud_fallback_refuses_unreadable_file_without_crashing(tmp_path):
+    import aud
+    from neurosync_lipsync.core.errors import NotAudioError
+
+    junk = tmp_path / "junk.m4a"
+    junk.write_bytes(bytes(range(256)) * 16)
+    with pytest.raises(NotAudioError, match="junk.m4a"):
+        bakemod._read_with_aud(aud, str(junk), str(junk))
