@@ -14,7 +14,7 @@ import bpy
 from bpy.props import StringProperty
 
 from . import job as jobs
-from .bake import BakeError, apply, bake, gather
+from .bake import BakeError, apply, bake, gather, shape_key_names, sound_strips
 from .ids import OT_GENERATE, SCENE_PROP, WM_PROP
 from .keying import KeyingError
 
@@ -25,11 +25,17 @@ def _inputs(op, context):
 
     settings = getattr(context.scene, SCENE_PROP)
     strip = op.strip or settings.strip_name
+    if not strip:  # a scene with a single sound strip needs no choice
+        strips = sound_strips(context.scene)
+        if len(strips) != 1:
+            raise BakeError(f"choose a sound strip (the scene has {len(strips)})")
+        strip = strips[0].name
     obj = op.object or (settings.target.name if settings.target else "")
-    if not strip:
-        raise BakeError("choose a sound strip")
-    if not obj:
-        raise BakeError("choose a face mesh with shape keys")
+    if not obj:  # else the active object, when it is a mesh with shape keys
+        active = getattr(context, "active_object", None)
+        if active is None or not shape_key_names(active):
+            raise BakeError("choose a face mesh with shape keys")
+        obj = active.name
     bake_settings = to_bake_settings(settings, context)
     if op.model:
         bake_settings = replace(bake_settings, model_path=bpy.path.abspath(op.model))

@@ -200,7 +200,13 @@ def test_packed_and_relative_sounds(scene, tiny_model, voice, tmp_path):
     assert len(take_fcurves(bpy.data.actions["LipSync voice - Face"])) == 52
 
 
-def test_errors_are_reported(scene, tiny_model):
+def test_errors_are_reported(scene, tiny_model, voice):
+    with pytest.raises(RuntimeError, match="choose a face mesh"):
+        generate(tiny_model)  # the only strip is taken; no face chosen, none active
+    bpy.context.view_layer.objects.active = bpy.data.objects["Face"]
+    assert generate(tiny_model) == {"FINISHED"}
+    assert "LipSync voice - Face" in bpy.data.actions
+    scene.sequence_editor.strips.new_sound("second", voice, channel=2, frame_start=300)
     with pytest.raises(RuntimeError, match="choose a sound strip"):
         generate(tiny_model)
     with pytest.raises(RuntimeError, match="no sound strip named 'nope'"):
