@@ -28,11 +28,21 @@ def _mapping(names: tuple[str, ...], preset: str):
     return map_names(names, preset)
 
 
+def face_object(context):
+    """The chosen face, else the active object when it has shape keys (as the operator does)."""
+    settings = getattr(context.scene, SCENE_PROP)
+    if settings.target is not None:
+        return settings.target
+    active = getattr(context, "active_object", None)
+    return active if active is not None and shape_key_names(active) else None
+
+
 def current_mapping(context):
     settings = getattr(context.scene, SCENE_PROP)
-    if settings.target is None:
+    face = face_object(context)
+    if face is None:
         return None
-    return _mapping(tuple(shape_key_names(settings.target)), settings.preset)
+    return _mapping(tuple(shape_key_names(face)), settings.preset)
 
 
 class _Base:
@@ -58,6 +68,9 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
             collection = "strips_all" if hasattr(sed, "strips_all") else "sequences_all"
             layout.prop_search(settings, "strip_name", sed, collection, text="Sound", icon="SOUND")
         layout.prop(settings, "target")
+        face = face_object(context)
+        if settings.target is None and face is not None:
+            layout.label(text=f"Using the active object: {face.name}", icon="OBJECT_DATA")
         mapping = current_mapping(context)
         if mapping is not None:
             icon = "CHECKMARK" if not mapping.unmatched else "ERROR"
