@@ -9,7 +9,6 @@ EXTENSION_ID = "neurosync_lipsync"
 
 OT_GENERATE = "lipsync.generate"
 OT_CANCEL = "lipsync.cancel"
-OT_REFRESH_MAPPING = "lipsync.refresh_mapping"
 
 PT_MAIN = "LIPSYNC_PT_main"
 PT_OPTIONS = "LIPSYNC_PT_options"
