@@ -58,8 +58,8 @@ def pip_download(platform: str, specs: list[str], dest: Path, *, no_deps: bool,
         cmd += ["--platform", tag]
     if no_deps:
         cmd.append("--no-deps")
-    if offline:
-        cmd.append("--no-index")
+    if offline:  # only local wheels: the machine's find-links and what an earlier run fetched
+        cmd += ["--no-index", "--find-links", str(dest)]
     proc = subprocess.run(cmd + specs, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = " | ".join(proc.stderr.strip().splitlines()[-2:])
