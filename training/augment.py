@@ -17,7 +17,9 @@ def eq(y: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
         sos = signal.butter(2, rng.uniform(80, 400), "highpass", fs=rate, output="sos")
         out = signal.sosfilt(sos, out)
     if rng.random() < 0.4:
-        sos = signal.butter(2, rng.uniform(2800, min(7500, rate * 0.45)), "lowpass", fs=rate, output="sos")
+        sos = signal.butter(
+            2, rng.uniform(2800, min(7500, rate * 0.45)), "lowpass", fs=rate, output="sos"
+        )
         out = signal.sosfilt(sos, out)
     sos = signal.butter(1, rng.uniform(500, 2500), "highpass", fs=rate, output="sos")
     high = signal.sosfilt(sos, out)

@@ -14,7 +14,6 @@ import tarfile
 from pathlib import Path
 
 import numpy as np
-
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS
 from neurosync_lipsync.core.pipeline import generate
 
@@ -32,11 +31,16 @@ def recordings() -> list[tuple[Path, str]]:
         if not SDIST.is_file():
             raise FileNotFoundError(f"{SDIST} is missing; run training/setup.sh")
         with tarfile.open(SDIST) as tar:
-            members = [m for m in tar.getmembers() if re.search(r"test/data/(librivox|cards)/", m.name)]
+            members = [
+                m for m in tar.getmembers() if re.search(r"test/data/(librivox|cards)/", m.name)
+            ]
             for m in members:
                 m.name = m.name.split("test/data/", 1)[1]
             tar.extractall(HUMAN, members=members, filter="data")
-    out = [(wav, wav.with_suffix(".txt").read_text().strip()) for wav in sorted((HUMAN / "librivox").glob("*.wav"))]
+    out = [
+        (wav, wav.with_suffix(".txt").read_text().strip())
+        for wav in sorted((HUMAN / "librivox").glob("*.wav"))
+    ]
     for line in (HUMAN / "cards" / "cards.transcription").read_text().splitlines():
         m = re.match(r"<s>(.*)</s>\s*\((\d+)\)", line.strip())
         if m:
@@ -107,4 +111,9 @@ def bilabial_check(loaded) -> dict:
             ok += all(mid.min() < v.max() for _, v in neighbours)
         per_file[wav.name] = (ok, n)
         closed, total = closed + ok, total + n
-    return {"closed": closed, "total": total, "fraction": closed / max(1, total), "per_file": per_file}
+    return {
+        "closed": closed,
+        "total": total,
+        "fraction": closed / max(1, total),
+        "per_file": per_file,
+    }

@@ -15,11 +15,13 @@ import time
 
 from . import build_data, evaluate, train
 
-CLIPS, STEPS = 3000, 4000
+CLIPS, STEPS = 3000, 2500
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description="regenerate data, retrain and evaluate the default model")
+    p = argparse.ArgumentParser(
+        description="regenerate data, retrain and evaluate the default model"
+    )
     p.add_argument("--clips", type=int, default=CLIPS)
     p.add_argument("--steps", type=int, default=STEPS)
     p.add_argument("--workers", type=int, default=2)
@@ -30,8 +32,11 @@ def main() -> None:
     train.main(["--steps", str(a.steps)])
     train_done = time.time()
     evaluate.main([])
-    print(f"wall: data {(data_done - start) / 60:.1f} min, training {(train_done - data_done) / 60:.1f} min, "
-          f"evaluation {(time.time() - train_done) / 60:.1f} min")
+    print(
+        f"wall: data {(data_done - start) / 60:.1f} min, "
+        f"training {(train_done - data_done) / 60:.1f} min, "
+        f"evaluation {(time.time() - train_done) / 60:.1f} min"
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,16 @@ DATA = Path(__file__).resolve().parent / "data"
 FAMILY, BAND_LIMIT_RATE = "v01a", 16000
 BATCH = 16
 # Share of training clips per voice key (espeak is spread over accents x variants).
-TRAIN_MIX = {"flite-slt": 0.12, "flite-awb": 0.12, "flite-kal16": 0.08, "festival-slt": 0.17,
-             "festival-kal": 0.09, "festival-ked": 0.09, "espeak": 0.30, "negative": 0.03}  # fmt: skip
+TRAIN_MIX = {
+    "flite-slt": 0.12,
+    "flite-awb": 0.12,
+    "flite-kal16": 0.08,
+    "festival-slt": 0.17,
+    "festival-kal": 0.09,
+    "festival-ked": 0.09,
+    "espeak": 0.30,
+    "negative": 0.03,
+}
 HELD_OUT_MIX = {"flite-rms": 0.5, "espeak-heldout": 0.5}
 
 
@@ -45,15 +53,23 @@ def plan(split: str, n_clips: int, seed: int) -> list[list[dict]]:
     batches: list[list[dict]] = []
     for key, share in mix.items():
         jobs = []
-        for i in range(max(1, round(share * n_clips))):
-            job = {"voice": key, "seed": rng.randrange(1 << 30),
-                   "texts": [rng.choice(texts) for _ in range(rng.choice([1, 1, 2, 2, 3]))],
-                   "stretch": rng.uniform(0.8, 1.25), "speed": rng.uniform(0.9, 1.1) if rng.random() < 0.6 else 1.0,
-                   "lead": rng.uniform(0.05, 0.6), "tail": rng.uniform(0.1, 0.8),
-                   "augment": split == "train" and rng.random() < 0.7, "intensity": rng.uniform(0.85, 1.15)}  # fmt: skip
+        for _ in range(max(1, round(share * n_clips))):
+            job = {
+                "voice": key,
+                "seed": rng.randrange(1 << 30),
+                "texts": [rng.choice(texts) for _ in range(rng.choice([1, 1, 2, 2, 3]))],
+                "stretch": rng.uniform(0.8, 1.25),
+                "speed": rng.uniform(0.9, 1.1) if rng.random() < 0.6 else 1.0,
+                "lead": rng.uniform(0.05, 0.6),
+                "tail": rng.uniform(0.1, 0.8),
+                "augment": split == "train" and rng.random() < 0.7,
+                "intensity": rng.uniform(0.85, 1.15),
+            }
             if key == "espeak":
                 variant = rng.choice(synth.ESPEAK_VARIANTS)
-                job["espeak_voice"] = rng.choice(synth.ESPEAK_ACCENTS) + (f"+{variant}" if variant else "")
+                job["espeak_voice"] = rng.choice(synth.ESPEAK_ACCENTS) + (
+                    f"+{variant}" if variant else ""
+                )
             elif key == "espeak-heldout":
                 job["espeak_voice"] = synth.HELD_OUT_ESPEAK
             if split == "heldout":
@@ -86,8 +102,15 @@ def _synthesise(batch: list[dict]) -> list:
                 out.append(synth.flite(text, engine.name, stretch=job["stretch"], f0=f0))
             else:
                 wpm = int(175 / job["stretch"])
-                out.append(synth.espeak(text, job["espeak_voice"], rate_wpm=wpm,
-                                        pitch=rng.randint(25, 75), pitch_range=rng.randint(20, 80)))  # fmt: skip
+                out.append(
+                    synth.espeak(
+                        text,
+                        job["espeak_voice"],
+                        rate_wpm=wpm,
+                        pitch=rng.randint(25, 75),
+                        pitch_range=rng.randint(20, 80),
+                    )
+                )
         except Exception as exc:  # noqa: BLE001 - one bad prompt must not stop the build
             log.warning("%s failed on %r: %s", key, text[:60], exc)
             out.append(None)
@@ -118,9 +141,8 @@ def _join(parts: list, rng: random.Random):
 
 
 def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
-    """Synthesise, augment and featurise one batch; write its npz. Returns (index, seconds of audio)."""
+    """Synthesise, augment and featurise one batch into its npz; returns (index, audio seconds)."""
     import torch
-
     from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
     from neurosync_lipsync.core.features import extract_features
 
@@ -130,7 +152,7 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
     if path.exists():
         return index, 0.0
     feats, targets, lengths, meta, seconds = [], [], [], [], 0.0
-    for job, result in zip(batch, _synthesise(batch)):
+    for job, result in zip(batch, _synthesise(batch), strict=True):
         rng = np.random.default_rng(job["seed"])
         if job["voice"] == "negative":  # noise or near-silence with a neutral face
             rate = 16000
@@ -145,19 +167,32 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
             y = augment(y, rate, rng) if job["augment"] else y / (np.abs(y).max() + 1e-9) * 0.7
             y = y + coloured_noise(len(y), rng) * 1e-4  # no digital silence, as in real recordings
         speed = job["speed"]
-        y88 = band_limit(resample_to_model_rate(y.astype(np.float32), rate * speed), BAND_LIMIT_RATE)
+        y88 = band_limit(
+            resample_to_model_rate(y.astype(np.float32), rate * speed), BAND_LIMIT_RATE
+        )
         x = extract_features(y88, FAMILY)
         segments = [(a / speed, b / speed, p) for a, b, p in segments]
         feats.append(x.astype(np.float16))
         targets.append(render(segments, len(x), intensity=job["intensity"]).astype(np.float16))
         lengths.append(len(x))
         seconds += len(y) / rate / speed
-        meta.append({"voice": job.get("espeak_voice", job["voice"]), "key": job["voice"],
-                     "texts": job["texts"], "segments": segments if split == "heldout" else None})  # fmt: skip
+        meta.append(
+            {
+                "voice": job.get("espeak_voice", job["voice"]),
+                "key": job["voice"],
+                "texts": job["texts"],
+                "segments": segments if split == "heldout" else None,
+            }
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, features=np.concatenate(feats), targets=np.concatenate(targets),
-             lengths=np.array(lengths), meta=json.dumps(meta))  # fmt: skip
+    np.savez(
+        tmp,
+        features=np.concatenate(feats),
+        targets=np.concatenate(targets),
+        lengths=np.array(lengths),
+        meta=json.dumps(meta),
+    )
     tmp.rename(path)
     return index, seconds
 
@@ -167,22 +202,36 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--clips", type=int, default=2400, help="training clips (held-out: 1/12 of it)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--limit-batches", type=int, default=None,
-                   help="build only the first N batches of the (deterministic, voice-interleaved) order")
+    p.add_argument(
+        "--limit-batches",
+        type=int,
+        default=None,
+        help="build only the first N batches of the (deterministic, voice-interleaved) order",
+    )
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     start = time.time()
-    jobs = [("heldout", i, b) for i, b in enumerate(plan("heldout", max(24, a.clips // 12), a.seed))]
+    jobs = [
+        ("heldout", i, b) for i, b in enumerate(plan("heldout", max(24, a.clips // 12), a.seed))
+    ]
     jobs += [("train", i, b) for i, b in enumerate(plan("train", a.clips, a.seed))]
     # Interleave voices so a partial build is still a balanced corpus.
-    order = sorted(range(len(jobs)), key=lambda i: (jobs[i][0] != "heldout", random.Random(i).random()))
+    order = sorted(
+        range(len(jobs)), key=lambda i: (jobs[i][0] != "heldout", random.Random(i).random())
+    )
     order = order[: a.limit_batches]
     total = 0.0
     with Pool(a.workers) as pool:
         for n, (_, seconds) in enumerate(pool.imap(process_batch, [jobs[i] for i in order]), 1):
             total += seconds
             if n % 10 == 0 or n == len(order):
-                log.info("%d/%d batches, %.0f s of new audio, %.0f s wall", n, len(order), total, time.time() - start)
+                log.info(
+                    "%d/%d batches, %.0f s of new audio, %.0f s wall",
+                    n,
+                    len(order),
+                    total,
+                    time.time() - start,
+                )
     log.info("done: %.1f min of new audio in %.1f min wall", total / 60, (time.time() - start) / 60)
 
 

@@ -11,7 +11,6 @@ rolled). Frame i is sampled at (i + 0.25) / 60 s, the model's frame time.
 from __future__ import annotations
 
 import numpy as np
-
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS, NUM_BLENDSHAPES
 
 from .phones import SIL
@@ -21,60 +20,96 @@ TAU_BEFORE, TAU_AFTER = 0.045, 0.035
 BILABIALS, LABIODENTALS = {"P", "B", "M"}, {"F", "V"}
 
 # Short names; L/R pairs are written equally.
-_PAIRS = {"Smile": "MouthSmile", "Stretch": "MouthStretch", "LowerDown": "MouthLowerDown",
-          "UpperUp": "MouthUpperUp", "Press": "MouthPress"}  # fmt: skip
-_SINGLE = {"Jaw": "JawOpen", "Close": "MouthClose", "Funnel": "MouthFunnel", "Pucker": "MouthPucker",
-           "RollLower": "MouthRollLower", "RollUpper": "MouthRollUpper", "ShrugUpper": "MouthShrugUpper",
-           "Tongue": "TongueOut"}  # fmt: skip
+_PAIRS = {
+    "Smile": "MouthSmile",
+    "Stretch": "MouthStretch",
+    "LowerDown": "MouthLowerDown",
+    "UpperUp": "MouthUpperUp",
+    "Press": "MouthPress",
+}
+_SINGLE = {
+    "Jaw": "JawOpen",
+    "Close": "MouthClose",
+    "Funnel": "MouthFunnel",
+    "Pucker": "MouthPucker",
+    "RollLower": "MouthRollLower",
+    "RollUpper": "MouthRollUpper",
+    "ShrugUpper": "MouthShrugUpper",
+    "Tongue": "TongueOut",
+}
 
 _V = (0.5, 0.8)
 # phone: (targets, (lip dominance, jaw dominance))
 TABLE: dict[str, tuple[dict[str, float], tuple[float, float]]] = {
     SIL: ({}, (0.5, 0.5)),
-    "AA": ({"Jaw": .60, "LowerDown": .25, "UpperUp": .10, "Stretch": .05}, _V),
-    "AE": ({"Jaw": .50, "Stretch": .30, "Smile": .15, "LowerDown": .30, "UpperUp": .15}, _V),
-    "AH": ({"Jaw": .35, "LowerDown": .15, "UpperUp": .05}, _V),
-    "AO": ({"Jaw": .50, "Funnel": .35, "Pucker": .10, "LowerDown": .15}, (0.6, 0.8)),
-    "EH": ({"Jaw": .35, "Stretch": .30, "Smile": .20, "LowerDown": .20, "UpperUp": .10}, _V),
-    "ER": ({"Jaw": .20, "Funnel": .35, "Pucker": .20, "ShrugUpper": .10}, _V),
-    "IH": ({"Jaw": .20, "Smile": .30, "Stretch": .30, "LowerDown": .10}, _V),
-    "IY": ({"Jaw": .12, "Smile": .45, "Stretch": .40, "UpperUp": .05}, _V),
-    "UH": ({"Jaw": .20, "Funnel": .35, "Pucker": .35}, (0.6, 0.8)),
-    "UW": ({"Jaw": .12, "Funnel": .30, "Pucker": .70}, (0.6, 0.8)),
-    "P": ({"Jaw": .05, "Close": .05, "Press": .45, "RollLower": .10, "RollUpper": .10}, (1.0, 0.9)),
-    "B": ({"Jaw": .05, "Close": .05, "Press": .40, "RollLower": .10, "RollUpper": .10}, (1.0, 0.9)),
-    "M": ({"Jaw": .05, "Close": .05, "Press": .25, "RollLower": .05, "RollUpper": .05}, (1.0, 0.9)),
-    "F": ({"Jaw": .10, "RollLower": .50, "UpperUp": .25, "Stretch": .10}, (0.9, 0.7)),
-    "V": ({"Jaw": .10, "RollLower": .50, "UpperUp": .25, "Stretch": .10}, (0.9, 0.7)),
-    "TH": ({"Jaw": .15, "Tongue": .35, "UpperUp": .10, "LowerDown": .10}, (0.5, 0.5)),
-    "DH": ({"Jaw": .15, "Tongue": .30, "UpperUp": .10, "LowerDown": .10}, (0.5, 0.5)),
-    "T": ({"Jaw": .15, "Stretch": .15, "Smile": .05}, (0.2, 0.35)),
-    "D": ({"Jaw": .15, "Stretch": .15, "Smile": .05}, (0.2, 0.35)),
-    "N": ({"Jaw": .15, "Stretch": .15, "Smile": .05}, (0.2, 0.35)),
-    "L": ({"Jaw": .25, "Stretch": .10, "Tongue": .05}, (0.2, 0.35)),
-    "S": ({"Jaw": .06, "Stretch": .35, "Smile": .20, "UpperUp": .05}, (0.4, 0.7)),
-    "Z": ({"Jaw": .06, "Stretch": .35, "Smile": .20, "UpperUp": .05}, (0.4, 0.7)),
-    "SH": ({"Jaw": .10, "Funnel": .50, "Pucker": .30, "UpperUp": .15, "LowerDown": .15}, (0.7, 0.6)),
-    "ZH": ({"Jaw": .10, "Funnel": .50, "Pucker": .30, "UpperUp": .15, "LowerDown": .15}, (0.7, 0.6)),
-    "CH": ({"Jaw": .10, "Funnel": .45, "Pucker": .30, "UpperUp": .15, "LowerDown": .15}, (0.7, 0.6)),
-    "JH": ({"Jaw": .10, "Funnel": .45, "Pucker": .30, "UpperUp": .15, "LowerDown": .15}, (0.7, 0.6)),
-    "K": ({"Jaw": .25, "Stretch": .10}, (0.15, 0.3)),
-    "G": ({"Jaw": .25, "Stretch": .10}, (0.15, 0.3)),
-    "NG": ({"Jaw": .20, "Stretch": .10}, (0.15, 0.3)),
-    "HH": ({"Jaw": .25}, (0.05, 0.1)),
-    "R": ({"Jaw": .15, "Funnel": .35, "Pucker": .35}, (0.6, 0.4)),
-    "W": ({"Jaw": .10, "Funnel": .30, "Pucker": .75}, (0.9, 0.5)),
-    "Y": ({"Jaw": .12, "Smile": .35, "Stretch": .30}, (0.5, 0.5)),
-}  # fmt: skip
+    "AA": ({"Jaw": 0.60, "LowerDown": 0.25, "UpperUp": 0.10, "Stretch": 0.05}, _V),
+    "AE": ({"Jaw": 0.50, "Stretch": 0.30, "Smile": 0.15, "LowerDown": 0.30, "UpperUp": 0.15}, _V),
+    "AH": ({"Jaw": 0.35, "LowerDown": 0.15, "UpperUp": 0.05}, _V),
+    "AO": ({"Jaw": 0.50, "Funnel": 0.35, "Pucker": 0.10, "LowerDown": 0.15}, (0.6, 0.8)),
+    "EH": ({"Jaw": 0.35, "Stretch": 0.30, "Smile": 0.20, "LowerDown": 0.20, "UpperUp": 0.10}, _V),
+    "ER": ({"Jaw": 0.20, "Funnel": 0.35, "Pucker": 0.20, "ShrugUpper": 0.10}, _V),
+    "IH": ({"Jaw": 0.20, "Smile": 0.30, "Stretch": 0.30, "LowerDown": 0.10}, _V),
+    "IY": ({"Jaw": 0.12, "Smile": 0.45, "Stretch": 0.40, "UpperUp": 0.05}, _V),
+    "UH": ({"Jaw": 0.20, "Funnel": 0.35, "Pucker": 0.35}, (0.6, 0.8)),
+    "UW": ({"Jaw": 0.12, "Funnel": 0.30, "Pucker": 0.70}, (0.6, 0.8)),
+    "P": (
+        {"Jaw": 0.05, "Close": 0.05, "Press": 0.45, "RollLower": 0.10, "RollUpper": 0.10},
+        (1.0, 0.9),
+    ),
+    "B": (
+        {"Jaw": 0.05, "Close": 0.05, "Press": 0.40, "RollLower": 0.10, "RollUpper": 0.10},
+        (1.0, 0.9),
+    ),
+    "M": (
+        {"Jaw": 0.05, "Close": 0.05, "Press": 0.25, "RollLower": 0.05, "RollUpper": 0.05},
+        (1.0, 0.9),
+    ),
+    "F": ({"Jaw": 0.10, "RollLower": 0.50, "UpperUp": 0.25, "Stretch": 0.10}, (0.9, 0.7)),
+    "V": ({"Jaw": 0.10, "RollLower": 0.50, "UpperUp": 0.25, "Stretch": 0.10}, (0.9, 0.7)),
+    "TH": ({"Jaw": 0.15, "Tongue": 0.35, "UpperUp": 0.10, "LowerDown": 0.10}, (0.5, 0.5)),
+    "DH": ({"Jaw": 0.15, "Tongue": 0.30, "UpperUp": 0.10, "LowerDown": 0.10}, (0.5, 0.5)),
+    "T": ({"Jaw": 0.15, "Stretch": 0.15, "Smile": 0.05}, (0.2, 0.35)),
+    "D": ({"Jaw": 0.15, "Stretch": 0.15, "Smile": 0.05}, (0.2, 0.35)),
+    "N": ({"Jaw": 0.15, "Stretch": 0.15, "Smile": 0.05}, (0.2, 0.35)),
+    "L": ({"Jaw": 0.25, "Stretch": 0.10, "Tongue": 0.05}, (0.2, 0.35)),
+    "S": ({"Jaw": 0.06, "Stretch": 0.35, "Smile": 0.20, "UpperUp": 0.05}, (0.4, 0.7)),
+    "Z": ({"Jaw": 0.06, "Stretch": 0.35, "Smile": 0.20, "UpperUp": 0.05}, (0.4, 0.7)),
+    "SH": (
+        {"Jaw": 0.10, "Funnel": 0.50, "Pucker": 0.30, "UpperUp": 0.15, "LowerDown": 0.15},
+        (0.7, 0.6),
+    ),
+    "ZH": (
+        {"Jaw": 0.10, "Funnel": 0.50, "Pucker": 0.30, "UpperUp": 0.15, "LowerDown": 0.15},
+        (0.7, 0.6),
+    ),
+    "CH": (
+        {"Jaw": 0.10, "Funnel": 0.45, "Pucker": 0.30, "UpperUp": 0.15, "LowerDown": 0.15},
+        (0.7, 0.6),
+    ),
+    "JH": (
+        {"Jaw": 0.10, "Funnel": 0.45, "Pucker": 0.30, "UpperUp": 0.15, "LowerDown": 0.15},
+        (0.7, 0.6),
+    ),
+    "K": ({"Jaw": 0.25, "Stretch": 0.10}, (0.15, 0.3)),
+    "G": ({"Jaw": 0.25, "Stretch": 0.10}, (0.15, 0.3)),
+    "NG": ({"Jaw": 0.20, "Stretch": 0.10}, (0.15, 0.3)),
+    "HH": ({"Jaw": 0.25}, (0.05, 0.1)),
+    "R": ({"Jaw": 0.15, "Funnel": 0.35, "Pucker": 0.35}, (0.6, 0.4)),
+    "W": ({"Jaw": 0.10, "Funnel": 0.30, "Pucker": 0.75}, (0.9, 0.5)),
+    "Y": ({"Jaw": 0.12, "Smile": 0.35, "Stretch": 0.30}, (0.5, 0.5)),
+}
 _IY_LIKE = TABLE["IY"][0]
 # Diphthongs: first target for 55 % of the phone, second for 45 %.
 DIPHTHONGS = {
-    "AW": (TABLE["AA"][0], {"Jaw": .22, "Funnel": .35, "Pucker": .45}),
+    "AW": (TABLE["AA"][0], {"Jaw": 0.22, "Funnel": 0.35, "Pucker": 0.45}),
     "AY": (TABLE["AA"][0], _IY_LIKE),
-    "OY": ({"Jaw": .45, "Funnel": .40}, _IY_LIKE),
+    "OY": ({"Jaw": 0.45, "Funnel": 0.40}, _IY_LIKE),
     "EY": (TABLE["EH"][0], _IY_LIKE),
-    "OW": ({"Jaw": .40, "Funnel": .45, "Pucker": .25}, {"Jaw": .20, "Funnel": .30, "Pucker": .55}),
-}  # fmt: skip
+    "OW": (
+        {"Jaw": 0.40, "Funnel": 0.45, "Pucker": 0.25},
+        {"Jaw": 0.20, "Funnel": 0.30, "Pucker": 0.55},
+    ),
+}
 _VOWELS = {"AA", "AE", "AH", "AO", "EH", "ER", "IH", "IY", "UH", "UW", *DIPHTHONGS}
 
 
@@ -91,7 +126,9 @@ def _vector(targets: dict[str, float]) -> np.ndarray:
 _JAW = CH["JawOpen"]
 
 
-def expand(segments: list[tuple[float, float, str]]) -> list[tuple[float, float, np.ndarray, float, float]]:
+def expand(
+    segments: list[tuple[float, float, str]],
+) -> list[tuple[float, float, np.ndarray, float, float]]:
     """Segments -> (start, end, target vector, lip dominance, jaw dominance), diphthongs split."""
     out = []
     for i, (start, end, phone) in enumerate(segments):
@@ -112,8 +149,10 @@ def expand(segments: list[tuple[float, float, str]]) -> list[tuple[float, float,
     return out
 
 
-def render(segments: list[tuple[float, float, str]], num_frames: int, *, intensity: float = 1.0) -> np.ndarray:
-    """(num_frames, 61) target weights in 0..1 for phone ``segments`` [(start_s, end_s, ARPAbet)]."""
+def render(
+    segments: list[tuple[float, float, str]], num_frames: int, *, intensity: float = 1.0
+) -> np.ndarray:
+    """(num_frames, 61) weights in 0..1 for ``segments`` [(start_s, end_s, ARPAbet)]."""
     t = (np.arange(num_frames) + 0.25) / MODEL_FPS
     parts = expand(segments)
     if not parts:
@@ -143,7 +182,9 @@ def render(segments: list[tuple[float, float, str]], num_frames: int, *, intensi
         lo, hi = start + 0.2 * (end - start), end - 0.2 * (end - start)
         idx = np.nonzero((t >= lo) & (t <= hi))[0]
         if idx.size == 0:  # a very short phone: constrain its nearest frame
-            idx = np.array([min(num_frames - 1, max(0, int(round((start + end) / 2 * MODEL_FPS - 0.25))))])
+            idx = np.array(
+                [min(num_frames - 1, max(0, int(round((start + end) / 2 * MODEL_FPS - 0.25))))]
+            )
         if phone in BILABIALS:
             out[idx, _JAW] = np.minimum(out[idx, _JAW], 0.08)
             out[idx, CH["MouthClose"]] = np.maximum(out[idx, CH["MouthClose"]], out[idx, _JAW])

@@ -20,14 +20,21 @@ class _Id(ctypes.Union):
 
 
 class _Event(ctypes.Structure):
-    _fields_ = [("type", ctypes.c_int), ("unique_identifier", ctypes.c_uint),
-                ("text_position", ctypes.c_int), ("length", ctypes.c_int),
-                ("audio_position", ctypes.c_int), ("sample", ctypes.c_int),
-                ("user_data", ctypes.c_void_p), ("id", _Id)]  # fmt: skip
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", _Id),
+    ]
 
 
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
-                             ctypes.POINTER(_Event))  # fmt: skip
+_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
 
 
 class Espeak:
@@ -43,8 +50,16 @@ class Espeak:
         self._events: list[tuple[float, str]] = []
         self._cb = _CALLBACK(self._callback)
         self.lib.espeak_SetSynthCallback(self._cb)
-        self.lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
-                                          ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]  # fmt: skip
+        self.lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
 
     def _callback(self, wav, n, events) -> int:
         if n > 0:
@@ -53,11 +68,15 @@ class Espeak:
         while events[i].type != 0:
             ev = events[i]
             if ev.type == _EVENT_PHONEME:
-                self._events.append((ev.audio_position / 1000.0, ev.id.string.decode("ascii", "replace")))
+                self._events.append(
+                    (ev.audio_position / 1000.0, ev.id.string.decode("ascii", "replace"))
+                )
             i += 1
         return 0
 
-    def synth(self, text: str, voice: str, *, rate_wpm: int = 175, pitch: int = 50, pitch_range: int = 50):
+    def synth(
+        self, text: str, voice: str, *, rate_wpm: int = 175, pitch: int = 50, pitch_range: int = 50
+    ):
         if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
             raise RuntimeError(f"espeak-ng: unknown voice {voice!r}")
         self.lib.espeak_SetParameter(_RATE, int(rate_wpm), 0)

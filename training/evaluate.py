@@ -19,18 +19,28 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from neurosync_lipsync.core.checkpoint import load_checkpoint
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, NUM_BLENDSHAPES
 from neurosync_lipsync.core.inference import run_model
 from neurosync_lipsync.core.pipeline import generate
 
-from .train import load_split
+from .train import anticipate, load_split
 
 CLIPS = Path("/work/shared/eval/neurosync-clips")
 MOUTH = [i for i, n in enumerate(BLENDSHAPE_NAMES) if n.startswith(("Jaw", "Mouth", "Tongue"))]
-KEY = ["JawOpen", "MouthClose", "MouthFunnel", "MouthPucker", "MouthSmileLeft", "MouthStretchLeft",
-       "MouthRollLower", "MouthPressLeft", "MouthLowerDownLeft", "MouthUpperUpLeft", "TongueOut"]  # fmt: skip
+KEY = [
+    "JawOpen",
+    "MouthClose",
+    "MouthFunnel",
+    "MouthPucker",
+    "MouthSmileLeft",
+    "MouthStretchLeft",
+    "MouthRollLower",
+    "MouthPressLeft",
+    "MouthLowerDownLeft",
+    "MouthUpperUpLeft",
+    "TongueOut",
+]
 JAW = BLENDSHAPE_NAMES.index("JawOpen")
 
 
@@ -40,19 +50,37 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
+def anticipation(loaded) -> int:
+    """Frames the model was trained to lead the rule timing by (from the sidecar's provenance)."""
+    sidecar = loaded.path.with_suffix(".json")
+    info = json.loads(sidecar.read_text()).get("training", {}) if sidecar.is_file() else {}
+    return int(info.get("anticipate", 0))
+
+
 def held_out(loaded) -> dict:
+    """Per-voice r and MAE against the targets the model was trained for (its anticipation)."""
+    lead = anticipation(loaded)
     feats, targets, meta = load_split("heldout")
     by_voice: dict[str, list] = {}
-    for x, y, m in zip(feats, targets, meta):
+    for x, y, m in zip(feats, targets, meta, strict=True):
         raw = run_model(x.astype(np.float32), loaded)
-        by_voice.setdefault(m["voice"], []).append((raw[:, :NUM_BLENDSHAPES] / 100, y.astype(np.float32)))
+        y = y.astype(np.float32)
+        by_voice.setdefault(m["voice"], []).append(
+            (raw[:, :NUM_BLENDSHAPES] / 100, anticipate(y, lead), y)
+        )
     out = {}
     for voice, pairs in sorted(by_voice.items()):
-        p = np.concatenate([a for a, _ in pairs])
-        t = np.concatenate([b for _, b in pairs])
-        out[voice] = {"clips": len(pairs), "seconds": round(len(p) / 60, 1),
-                      "r": {BLENDSHAPE_NAMES[c]: pearson(p[:, c], t[:, c]) for c in MOUTH},
-                      "mae": {BLENDSHAPE_NAMES[c]: float(np.abs(p[:, c] - t[:, c]).mean()) for c in MOUTH}}  # fmt: skip
+        p = np.concatenate([a for a, _, _ in pairs])
+        t = np.concatenate([b for _, b, _ in pairs])
+        rule = np.concatenate([c for _, _, c in pairs])
+        out[voice] = {
+            "clips": len(pairs),
+            "seconds": round(len(p) / 60, 1),
+            "anticipate_frames": lead,
+            "jaw_r_rule_timing": pearson(p[:, JAW], rule[:, JAW]),
+            "r": {BLENDSHAPE_NAMES[c]: pearson(p[:, c], t[:, c]) for c in MOUTH},
+            "mae": {BLENDSHAPE_NAMES[c]: float(np.abs(p[:, c] - t[:, c]).mean()) for c in MOUTH},
+        }
     return out
 
 
@@ -67,21 +95,31 @@ def neurosync_clips(loaded) -> dict:
     pairs = []
     for clip in sorted(p for p in CLIPS.iterdir() if (p / "audio.wav").is_file()):
         ours = generate(clip / "audio.wav", model=loaded, reference=True).values
-        ref = np.genfromtxt(clip / "shapes.csv", delimiter=",", skip_header=1)[:, 2 : 2 + NUM_BLENDSHAPES]
+        ref = np.genfromtxt(clip / "shapes.csv", delimiter=",", skip_header=1)[
+            :, 2 : 2 + NUM_BLENDSHAPES
+        ]
         pairs.append((clip.name, ours, ref))
 
     def mean_jaw_r(lag: int) -> float:
-        return float(np.nanmean([pearson(*(_shift(o[:, JAW], r[:, JAW], lag))) for _, o, r in pairs]))
+        return float(
+            np.nanmean([pearson(*(_shift(o[:, JAW], r[:, JAW], lag))) for _, o, r in pairs])
+        )
 
     lag = max(range(-4, 5), key=mean_jaw_r)
     per_clip = {}
     for name, o, r in pairs:
         a, b = _shift(o, r, lag)
         per_clip[name] = {BLENDSHAPE_NAMES[c]: pearson(a[:, c], b[:, c]) for c in MOUTH}
-    mean = {BLENDSHAPE_NAMES[c]: float(np.nanmean([v[BLENDSHAPE_NAMES[c]] for v in per_clip.values()]))
-            for c in MOUTH}  # fmt: skip
-    return {"lag_frames": lag, "mean_r": mean, "per_clip": per_clip,
-            "jaw_r_by_lag": {k: round(mean_jaw_r(k), 3) for k in range(-4, 5)}}  # fmt: skip
+    mean = {
+        BLENDSHAPE_NAMES[c]: float(np.nanmean([v[BLENDSHAPE_NAMES[c]] for v in per_clip.values()]))
+        for c in MOUTH
+    }
+    return {
+        "lag_frames": lag,
+        "mean_r": mean,
+        "per_clip": per_clip,
+        "jaw_r_by_lag": {k: round(mean_jaw_r(k), 3) for k in range(-4, 5)},
+    }
 
 
 def speed(loaded, seconds: float = 60.0) -> dict:
@@ -97,7 +135,12 @@ def speed(loaded, seconds: float = 60.0) -> dict:
     torch.set_num_threads(2)
     generate(y[: rate * 5], model=loaded, rate=rate)  # warm-up
     best = min(_timed(lambda: generate(y, model=loaded, rate=rate)) for _ in range(3))
-    return {"audio_s": seconds, "input_rate": rate, "ms_per_audio_s": 1000 * best / seconds, "threads": 2}
+    return {
+        "audio_s": seconds,
+        "input_rate": rate,
+        "ms_per_audio_s": 1000 * best / seconds,
+        "threads": 2,
+    }
 
 
 def _timed(fn) -> float:
@@ -110,7 +153,9 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="checkpoint (default: the shipped model)")
     p.add_argument("--json", type=Path, default=None)
-    p.add_argument("--skip", nargs="*", default=[], choices=["heldout", "clips", "bilabial", "speed"])
+    p.add_argument(
+        "--skip", nargs="*", default=[], choices=["heldout", "clips", "bilabial", "speed"]
+    )
     a = p.parse_args(argv)
     loaded = load_checkpoint(a.model)
     report: dict = {"model": str(loaded.path), "parameters": loaded.parameter_count}
@@ -118,17 +163,28 @@ def main(argv: list[str] | None = None) -> None:
     if "heldout" not in a.skip:
         report["heldout"] = held_out(loaded)
         for voice, v in report["heldout"].items():
-            print(f"\nheld-out voice {voice}: {v['clips']} clips, {v['seconds']} s")
+            print(
+                f"\nheld-out voice {voice}: {v['clips']} clips, {v['seconds']} s "
+                f"(targets {v['anticipate_frames']} frames early, as trained; JawOpen r at the "
+                f"unshifted rule timing {v['jaw_r_rule_timing']:.3f})"
+            )
             print("  " + "  ".join(f"{k}: r={v['r'][k]:.3f} MAE={v['mae'][k]:.3f}" for k in KEY))
-            print(f"  all mouth channels: mean r={np.nanmean(list(v['r'].values())):.3f} "
-                  f"mean MAE={np.mean(list(v['mae'].values())):.4f}")  # fmt: skip
+            print(
+                f"  all mouth channels: mean r={np.nanmean(list(v['r'].values())):.3f} "
+                f"mean MAE={np.mean(list(v['mae'].values())):.4f}"
+            )
     if "clips" not in a.skip:
         c = report["clips"] = neurosync_clips(loaded)
-        print(f"\nNeuroSync 0.1 clips ({len(c['per_clip'])}), global lag {c['lag_frames']} frames "
-              f"(JawOpen r by lag {c['jaw_r_by_lag']})")  # fmt: skip
+        print(
+            f"\nNeuroSync 0.1 clips ({len(c['per_clip'])}), global lag {c['lag_frames']} frames "
+            f"(JawOpen r by lag {c['jaw_r_by_lag']})"
+        )
         for name, v in c["per_clip"].items():
             print(f"  {name}: JawOpen r={v['JawOpen']:.3f}")
-        print("  mean r per mouth channel: " + ", ".join(f"{k}={c['mean_r'][k]:.3f}" for k in c["mean_r"]))
+        print(
+            "  mean r per mouth channel: "
+            + ", ".join(f"{k}={c['mean_r'][k]:.3f}" for k in c["mean_r"])
+        )
         print(f"  mean JawOpen r = {c['mean_r']['JawOpen']:.3f} (target >= 0.65)")
     if "bilabial" not in a.skip:
         from .bilabial import bilabial_check
@@ -137,14 +193,19 @@ def main(argv: list[str] | None = None) -> None:
         if b.get("error"):
             print(f"\nbilabial check skipped: {b['error']}")
         else:
-            print(f"\nbilabials on human speech: {b['closed']}/{b['total']} = {100 * b['fraction']:.1f} % "
-                  f"with the jaw more closed mid-consonant than at both neighbouring vowels (target >= 90 %)")  # fmt: skip
+            print(
+                f"\nbilabials on human speech: {b['closed']}/{b['total']} = "
+                f"{100 * b['fraction']:.1f} % with the jaw more closed mid-consonant than at the "
+                "neighbouring vowels (target >= 90 %)"
+            )
             for name, v in b["per_file"].items():
                 print(f"  {name}: {v[0]}/{v[1]}")
     if "speed" not in a.skip:
         s = report["speed"] = speed(loaded)
-        print(f"\nspeed: {s['ms_per_audio_s']:.2f} ms per audio second (features + inference, "
-              f"{s['audio_s']:.0f} s at {s['input_rate']} Hz, {s['threads']} threads; target <= 10)")  # fmt: skip
+        print(
+            f"\nspeed: {s['ms_per_audio_s']:.2f} ms per audio second (features + inference, "
+            f"{s['audio_s']:.0f} s at {s['input_rate']} Hz, {s['threads']} threads; target <= 10)"
+        )
     if a.json:
         a.json.write_text(json.dumps(report, indent=1, default=float))
 

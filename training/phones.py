@@ -7,24 +7,106 @@ espeak-ng reports its own mnemonics, which carry stress and length marks.
 from __future__ import annotations
 
 SIL = "SIL"
-ARPABET = ("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T "
-           "TH UH UW V W Y Z ZH").split()  # fmt: skip
+ARPABET = (
+    "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T "
+    "TH UH UW V W Y Z ZH"
+).split()
 
-_RADIO = {"ax": "AH", "axr": "ER", "dx": "T", "el": "L", "em": "M", "en": "N", "ix": "IH",
-          "nx": "N", "h": "HH", "pau": SIL, "h#": SIL, "brth": SIL, "ssil": SIL, "sil": SIL}
+_RADIO = {
+    "ax": "AH",
+    "axr": "ER",
+    "dx": "T",
+    "el": "L",
+    "em": "M",
+    "en": "N",
+    "ix": "IH",
+    "nx": "N",
+    "h": "HH",
+    "pau": SIL,
+    "h#": SIL,
+    "brth": SIL,
+    "ssil": SIL,
+    "sil": SIL,
+}
 
 _ESPEAK = {
-    "a": "AE", "a#": "AH", "aa": "AA", "A:": "AA", "A@": "AA", "A": "AA", "0": "AA", "O:": "AO",
-    "O@": "AO", "O": "AO", "o@": "AO", "V": "AH", "@": "AH", "@2": "AH", "@5": "AH", "@L": "L",
-    "3": "ER", "3:": "ER", "E": "EH", "e@": "EH", "e": "EH", "eI": "EY", "I": "IH", "I2": "IH",
-    "I#": "IH", "i": "IY", "i:": "IY", "i@": "IY", "i@3": "IY", "IR": "IH", "aI": "AY",
-    "aI@": "AY", "aI3": "AY", "aU": "AW", "aU@": "AW", "OI": "OY", "oU": "OW", "o": "OW",
-    "U": "UH", "U@": "UH", "u:": "UW", "u": "UW", "p": "P", "b": "B", "t": "T", "d": "D",
-    "t#": "T", "d#": "D", "k": "K", "g": "G", "f": "F", "v": "V", "T": "TH", "D": "DH", "s": "S",
-    "z": "Z", "S": "SH", "Z": "ZH", "tS": "CH", "dZ": "JH", "m": "M", "n": "N", "N": "NG",
-    "l": "L", "r": "R", "r-": "R", "w": "W", "j": "Y", "h": "HH", "x": "K", "?": "T", "n-": "N",
-    "m-": "M", "l-": "L", "w#": "W", "z#": "Z",
-}  # fmt: skip
+    "a": "AE",
+    "a#": "AH",
+    "aa": "AA",
+    "A:": "AA",
+    "A@": "AA",
+    "A": "AA",
+    "0": "AA",
+    "O:": "AO",
+    "O@": "AO",
+    "O": "AO",
+    "o@": "AO",
+    "V": "AH",
+    "@": "AH",
+    "@2": "AH",
+    "@5": "AH",
+    "@L": "L",
+    "3": "ER",
+    "3:": "ER",
+    "E": "EH",
+    "e@": "EH",
+    "e": "EH",
+    "eI": "EY",
+    "I": "IH",
+    "I2": "IH",
+    "I#": "IH",
+    "i": "IY",
+    "i:": "IY",
+    "i@": "IY",
+    "i@3": "IY",
+    "IR": "IH",
+    "aI": "AY",
+    "aI@": "AY",
+    "aI3": "AY",
+    "aU": "AW",
+    "aU@": "AW",
+    "OI": "OY",
+    "oU": "OW",
+    "o": "OW",
+    "U": "UH",
+    "U@": "UH",
+    "u:": "UW",
+    "u": "UW",
+    "p": "P",
+    "b": "B",
+    "t": "T",
+    "d": "D",
+    "t#": "T",
+    "d#": "D",
+    "k": "K",
+    "g": "G",
+    "f": "F",
+    "v": "V",
+    "T": "TH",
+    "D": "DH",
+    "s": "S",
+    "z": "Z",
+    "S": "SH",
+    "Z": "ZH",
+    "tS": "CH",
+    "dZ": "JH",
+    "m": "M",
+    "n": "N",
+    "N": "NG",
+    "l": "L",
+    "r": "R",
+    "r-": "R",
+    "w": "W",
+    "j": "Y",
+    "h": "HH",
+    "x": "K",
+    "?": "T",
+    "n-": "N",
+    "m-": "M",
+    "l-": "L",
+    "w#": "W",
+    "z#": "Z",
+}
 _ESPEAK_KEYS = sorted(_ESPEAK, key=len, reverse=True)
 
 
@@ -37,7 +119,7 @@ def from_radio(symbol: str) -> str:
 
 
 def from_espeak(symbol: str) -> str:
-    s = symbol.strip().lstrip("'',%=").rstrip(";")
+    s = symbol.strip().lstrip("',%=").rstrip(";")
     if not s or s.startswith("_"):
         return SIL
     if s in _ESPEAK:
@@ -59,7 +141,9 @@ def segments_from_ends(ends: list[tuple[float, str]]) -> list[tuple[float, float
     return out
 
 
-def segments_from_starts(starts: list[tuple[float, str]], total: float) -> list[tuple[float, float, str]]:
+def segments_from_starts(
+    starts: list[tuple[float, str]], total: float
+) -> list[tuple[float, float, str]]:
     """[(start_time, phone)] (espeak-ng) -> [(start, end, phone)] ending at ``total``."""
     out: list[tuple[float, float, str]] = []
     for i, (start, phone) in enumerate(starts):

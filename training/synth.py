@@ -27,20 +27,59 @@ class Voice:
 
 
 VOICES = {
-    "flite-slt": Voice("flite", "slt", "US female, clustergen (CMU ARCTIC slt)", "CMU ARCTIC/flite BSD-style"),
-    "flite-awb": Voice("flite", "awb", "Scottish male, clustergen (CMU ARCTIC awb)", "CMU ARCTIC/flite BSD-style"),
+    "flite-slt": Voice(
+        "flite", "slt", "US female, clustergen (CMU ARCTIC slt)", "CMU ARCTIC/flite BSD-style"
+    ),
+    "flite-awb": Voice(
+        "flite", "awb", "Scottish male, clustergen (CMU ARCTIC awb)", "CMU ARCTIC/flite BSD-style"
+    ),
     "flite-kal16": Voice("flite", "kal16", "US male, diphone", "flite BSD-style"),
-    "flite-rms": Voice("flite", "rms", "US male, clustergen (CMU ARCTIC rms)", "CMU ARCTIC/flite BSD-style"),
-    "festival-slt": Voice("festival", "cmu_us_slt_arctic_hts", "US female, HTS", "festvox-us-slt-hts: BSD-style (CMU)"),
-    "festival-kal": Voice("festival", "kal_diphone", "US male, diphone", "festvox-kallpc16k: BSD-style (CMU/OGI)"),
-    "festival-ked": Voice("festival", "ked_diphone", "US male, diphone", "festvox-kdlpc16k: BSD-style (CMU/OGI)"),
-    "espeak": Voice("espeak", "*", "espeak-ng formant synthesis, English accents x variants",
-                    "espeak-ng GPL-3 (program); the audio is not covered"),
-}  # fmt: skip
+    "flite-rms": Voice(
+        "flite", "rms", "US male, clustergen (CMU ARCTIC rms)", "CMU ARCTIC/flite BSD-style"
+    ),
+    "festival-slt": Voice(
+        "festival", "cmu_us_slt_arctic_hts", "US female, HTS", "festvox-us-slt-hts: BSD-style (CMU)"
+    ),
+    "festival-kal": Voice(
+        "festival", "kal_diphone", "US male, diphone", "festvox-kallpc16k: BSD-style (CMU/OGI)"
+    ),
+    "festival-ked": Voice(
+        "festival", "ked_diphone", "US male, diphone", "festvox-kdlpc16k: BSD-style (CMU/OGI)"
+    ),
+    "espeak": Voice(
+        "espeak",
+        "*",
+        "espeak-ng formant synthesis, English accents x variants",
+        "espeak-ng GPL-3 (program); the audio is not covered",
+    ),
+}
 
 ESPEAK_ACCENTS = ["en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-gb-x-gbclan"]
-ESPEAK_VARIANTS = ["", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5",
-                   "adam", "linda", "john", "anika", "Andy", "Annie", "max", "paul", "klatt", "klatt3"]  # fmt: skip
+ESPEAK_VARIANTS = [
+    "",
+    "m1",
+    "m2",
+    "m3",
+    "m4",
+    "m5",
+    "m6",
+    "m7",
+    "f1",
+    "f2",
+    "f3",
+    "f4",
+    "f5",
+    "adam",
+    "linda",
+    "john",
+    "anika",
+    "Andy",
+    "Annie",
+    "max",
+    "paul",
+    "klatt",
+    "klatt3",
+]
 HELD_OUT_ESPEAK = "en-gb-x-gbcwmd+f4"  # accent and variant pair never trained on
 
 
@@ -54,8 +93,12 @@ def flite(text: str, voice: str, *, stretch: float = 1.0, f0: float | None = Non
         cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={stretch:.3f}"]
         if f0:
             cmd += ["--setf", f"int_f0_target_mean={f0:.1f}"]
-        out = subprocess.run([*cmd, "-t", clean_text(text), "-o", wav, "-psdur"],
-                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [*cmd, "-t", clean_text(text), "-o", wav, "-psdur"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         y, rate = sf.read(wav, dtype="float32")
     ends = []
     for token in out.split():
@@ -69,10 +112,12 @@ def festival_batch(items: list[tuple[str, float]], voice: str):
     with tempfile.TemporaryDirectory() as tmp:
         lines = [f"(voice_{voice})"]
         for i, (text, stretch) in enumerate(items):
-            lines += [f"(Parameter.set 'Duration_Stretch {stretch:.3f})",
-                      f'(set! u (utt.synth (Utterance Text "{clean_text(text)}")))',
-                      f'(utt.save.wave u "{tmp}/{i}.wav" \'riff)',
-                      f'(utt.save.segs u "{tmp}/{i}.segs")']  # fmt: skip
+            lines += [
+                f"(Parameter.set 'Duration_Stretch {stretch:.3f})",
+                f'(set! u (utt.synth (Utterance Text "{clean_text(text)}")))',
+                f'(utt.save.wave u "{tmp}/{i}.wav" \'riff)',
+                f'(utt.save.segs u "{tmp}/{i}.segs")',
+            ]
         script = os.path.join(tmp, "batch.scm")
         with open(script, "w") as fh:
             fh.write("\n".join(lines) + "\n")
@@ -85,7 +130,11 @@ def festival_batch(items: list[tuple[str, float]], voice: str):
             except (OSError, IndexError, RuntimeError):
                 results.append(None)
                 continue
-            ends = [(float(p[0]), phones.from_radio(p[2])) for p in (ln.split() for ln in body) if len(p) == 3]
+            ends = [
+                (float(p[0]), phones.from_radio(p[2]))
+                for p in (ln.split() for ln in body)
+                if len(p) == 3
+            ]
             results.append((y, rate, _close(phones.segments_from_ends(ends), len(y) / rate)))
     return results
 
@@ -99,7 +148,9 @@ def espeak(text: str, voice: str, *, rate_wpm: int = 175, pitch: int = 50, pitch
         from .espeak import Espeak
 
         _ESPEAK = Espeak()
-    y, rate, events = _ESPEAK.synth(text, voice, rate_wpm=rate_wpm, pitch=pitch, pitch_range=pitch_range)
+    y, rate, events = _ESPEAK.synth(
+        text, voice, rate_wpm=rate_wpm, pitch=pitch, pitch_range=pitch_range
+    )
     starts = [(t, phones.from_espeak(p)) for t, p in events]
     return y, rate, _close(phones.segments_from_starts(starts, len(y) / rate), len(y) / rate)
 

@@ -16,29 +16,107 @@ import warnings
 _WORD = re.compile(r"^[A-Za-z][a-z]*(?:'[a-z]+)?[,.;:!?]?$")
 _SKIP_MODULES = ("test", "idlelib", "lib2to3", "tkinter", "turtledemo", "antigravity", "this")
 
-_SUBJECTS = ["I", "You", "We", "They", "My friend", "Your sister", "The teacher", "Everybody",
-             "Nobody", "Mom", "The pilot", "Our neighbour", "The baby", "Peter", "Mary", "Bob"]
-_VERBS = ["really love", "never liked", "bought", "found", "lost", "painted", "pushed", "moved",
-          "opened", "watched", "remember", "forgot", "borrowed", "fixed", "broke", "wanted"]
-_OBJECTS = ["the blue boat", "my phone", "a big map", "the pumpkin pie", "five apples",
-            "the old piano", "a warm blanket", "the movie", "your umbrella", "the bright moon",
-            "a puppy", "the market", "my bike", "some bread and butter", "the whole thing",
-            "a beautiful poem", "the purple bottle", "the map of Boston", "the jazz album"]
-_TAILS = ["yesterday", "last week", "this morning", "again", "for me", "by mistake",
-          "in the middle of the night", "without thinking", "at the beach", "maybe", "", ""]
-_LINES = ["Oh my goodness, that was amazing!", "Wait, what did you just say?", "Hmm, let me think about it.",
-          "Okay, sounds good to me.", "No way, are you serious?", "Please pass me the pepper.",
-          "Thank you so much for coming.", "Well, I suppose we could try.", "Hey, how are you doing today?",
-          "Maybe we should move on.", "Bye bye, see you tomorrow.", "Why would anybody do that?",
-          "Yes, absolutely, I agree.", "Good morning everyone!", "Where are my shoes?",
-          "I'm not sure about that.", "Could you help me with this?", "Be back in five minutes."]
+_SUBJECTS = [
+    "I",
+    "You",
+    "We",
+    "They",
+    "My friend",
+    "Your sister",
+    "The teacher",
+    "Everybody",
+    "Nobody",
+    "Mom",
+    "The pilot",
+    "Our neighbour",
+    "The baby",
+    "Peter",
+    "Mary",
+    "Bob",
+]
+_VERBS = [
+    "really love",
+    "never liked",
+    "bought",
+    "found",
+    "lost",
+    "painted",
+    "pushed",
+    "moved",
+    "opened",
+    "watched",
+    "remember",
+    "forgot",
+    "borrowed",
+    "fixed",
+    "broke",
+    "wanted",
+]
+_OBJECTS = [
+    "the blue boat",
+    "my phone",
+    "a big map",
+    "the pumpkin pie",
+    "five apples",
+    "the old piano",
+    "a warm blanket",
+    "the movie",
+    "your umbrella",
+    "the bright moon",
+    "a puppy",
+    "the market",
+    "my bike",
+    "some bread and butter",
+    "the whole thing",
+    "a beautiful poem",
+    "the purple bottle",
+    "the map of Boston",
+    "the jazz album",
+]
+_TAILS = [
+    "yesterday",
+    "last week",
+    "this morning",
+    "again",
+    "for me",
+    "by mistake",
+    "in the middle of the night",
+    "without thinking",
+    "at the beach",
+    "maybe",
+    "",
+    "",
+]
+_LINES = [
+    "Oh my goodness, that was amazing!",
+    "Wait, what did you just say?",
+    "Hmm, let me think about it.",
+    "Okay, sounds good to me.",
+    "No way, are you serious?",
+    "Please pass me the pepper.",
+    "Thank you so much for coming.",
+    "Well, I suppose we could try.",
+    "Hey, how are you doing today?",
+    "Maybe we should move on.",
+    "Bye bye, see you tomorrow.",
+    "Why would anybody do that?",
+    "Yes, absolutely, I agree.",
+    "Good morning everyone!",
+    "Where are my shoes?",
+    "I'm not sure about that.",
+    "Could you help me with this?",
+    "Be back in five minutes.",
+]
 
 
 def _docstring_sentences() -> list[str]:
     out: set[str] = set()
     warnings.simplefilter("ignore")
-    names = sorted(m.name for m in pkgutil.iter_modules() if m.module_finder.path.startswith(sys.prefix)
-                   or "python3" in str(m.module_finder.path))  # fmt: skip
+    names = sorted(
+        m.name
+        for m in pkgutil.iter_modules()
+        if m.module_finder.path.startswith(sys.prefix) or "python3" in str(m.module_finder.path)
+    )
     for name in names:
         if name.startswith(("_", *_SKIP_MODULES)):
             continue
@@ -65,7 +143,13 @@ def _docstring_sentences() -> list[str]:
 def _templated(rng: random.Random, n: int) -> list[str]:
     out = []
     for _ in range(n):
-        s = f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_TAILS)}".strip()
+        words = [
+            rng.choice(_SUBJECTS),
+            rng.choice(_VERBS),
+            rng.choice(_OBJECTS),
+            rng.choice(_TAILS),
+        ]
+        s = " ".join(words).strip()
         out.append(s + rng.choice([".", ".", "!", "?"]))
     return out + _LINES
 

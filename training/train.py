@@ -7,7 +7,7 @@ steps to ``--state``, and a run started again with the same arguments continues 
 end the blendshape rows of the output layer are multiplied by 100 (NeuroSync's models output
 percent) and the checkpoint is written with its config, band-limit rate included.
 
-    .venv/bin/python -m training.train --steps 6000
+    .venv/bin/python -m training.train --steps 2500
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
 from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH, ModelConfig, save_checkpoint
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, EMOTION_NAMES, NUM_BLENDSHAPES
 from neurosync_lipsync.core.inference import pad_window
@@ -38,16 +37,24 @@ NEUTRAL = EMOTION_NAMES.index("Neutral")
 MOUTH = np.array([n.startswith(("Jaw", "Mouth", "Tongue")) for n in BLENDSHAPE_NAMES])
 
 
+def anticipate(y: np.ndarray, frames: int) -> np.ndarray:
+    """Targets moved ``frames`` earlier (the face leads the sound); the end holds its last value."""
+    if frames <= 0:
+        return y
+    return np.concatenate([y[frames:], np.repeat(y[-1:], min(frames, len(y)), axis=0)])[: len(y)]
+
+
 def load_split(split: str) -> tuple[list[np.ndarray], list[np.ndarray], list[dict]]:
     feats, targets, meta = [], [], []
     for path in sorted(glob.glob(str(DATA / split / "batch_*.npz"))):
         if ".tmp" in path:
             continue
-        d = np.load(path)
-        bounds = np.cumsum([0, *d["lengths"]])
-        for i, m in enumerate(json.loads(str(d["meta"]))):
-            feats.append(d["features"][bounds[i] : bounds[i + 1]])
-            targets.append(d["targets"][bounds[i] : bounds[i + 1]])
+        with np.load(path) as d:  # each key access re-reads the array: read each once
+            x, y, lengths, info = d["features"], d["targets"], d["lengths"], str(d["meta"])
+        bounds = np.cumsum([0, *lengths])
+        for i, m in enumerate(json.loads(info)):
+            feats.append(x[bounds[i] : bounds[i + 1]])
+            targets.append(y[bounds[i] : bounds[i + 1]])
             meta.append(m)
     return feats, targets, meta
 
@@ -75,16 +82,27 @@ def loss_fn(out: torch.Tensor, y: torch.Tensor, channel_w: torch.Tensor) -> torc
     return err + 2.0 * vel + 0.1 * ((out[..., NUM_BLENDSHAPES:] - emo) ** 2).mean()
 
 
-def export(model: Seq2Seq, config: ModelConfig, path: Path) -> None:
+def export(model: Seq2Seq, config: ModelConfig, path: Path, info: dict | None = None) -> None:
     """Save with the blendshape outputs in percent, as NeuroSync's checkpoints are."""
-    scaled = Seq2Seq(config.family, input_dim=config.input_dim, hidden_dim=config.hidden_dim,
-                     n_layers=config.n_layers, num_heads=config.num_heads,
-                     output_dim=config.output_dim, ff_dim=config.ff_dim)  # fmt: skip
+    scaled = Seq2Seq(
+        config.family,
+        input_dim=config.input_dim,
+        hidden_dim=config.hidden_dim,
+        n_layers=config.n_layers,
+        num_heads=config.num_heads,
+        output_dim=config.output_dim,
+        ff_dim=config.ff_dim,
+    )
     scaled.load_state_dict(model.state_dict())
     with torch.no_grad():
         scaled.decoder.fc_output.weight[:NUM_BLENDSHAPES] *= 100
         scaled.decoder.fc_output.bias[:NUM_BLENDSHAPES] *= 100
     save_checkpoint(path, scaled.cpu(), config)
+    if info:  # provenance in the sidecar; the loader reads only the config keys it knows
+        sidecar = path.with_suffix(".json")
+        sidecar.write_text(
+            json.dumps({**json.loads(sidecar.read_text()), "training": info}, indent=2)
+        )
 
 
 @torch.no_grad()
@@ -93,23 +111,31 @@ def validate(model, feats, targets, device) -> dict:
 
     model.eval()
     preds, trues = [], []
-    for x, y in zip(feats, targets):
+    for x, y in zip(feats, targets, strict=True):
         windows = plan_windows(len(x), WINDOW, 0)
-        batch = np.stack([pad_window(x[s:e].astype(np.float32), WINDOW, "reflect") for s, e in windows])
+        batch = np.stack(
+            [pad_window(x[s:e].astype(np.float32), WINDOW, "reflect") for s, e in windows]
+        )
         out = model(torch.from_numpy(batch).to(device)).cpu().numpy()
-        preds.append(np.concatenate([out[i, : e - s] for i, (s, e) in enumerate(windows)])[:, :NUM_BLENDSHAPES])
+        preds.append(
+            np.concatenate([out[i, : e - s] for i, (s, e) in enumerate(windows)])[
+                :, :NUM_BLENDSHAPES
+            ]
+        )
         trues.append(y.astype(np.float32))
     model.train()
     p, t = np.concatenate(preds), np.concatenate(trues)
     jaw = BLENDSHAPE_NAMES.index("JawOpen")
-    return {"mse_mouth": float(((p - t)[:, MOUTH] ** 2).mean()),
-            "jaw_r": float(np.corrcoef(p[:, jaw], t[:, jaw])[0, 1]),
-            "jaw_mae": float(np.abs(p[:, jaw] - t[:, jaw]).mean())}  # fmt: skip
+    return {
+        "mse_mouth": float(((p - t)[:, MOUTH] ** 2).mean()),
+        "jaw_r": float(np.corrcoef(p[:, jaw], t[:, jaw])[0, 1]),
+        "jaw_mae": float(np.abs(p[:, jaw] - t[:, jaw]).mean()),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=6000)
+    p.add_argument("--steps", type=int, default=2500)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--hidden", type=int, default=192)
@@ -118,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--ff", type=int, default=512)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--anticipate", type=int, default=0, help="frames the targets lead the audio")
     p.add_argument("--save-every", type=int, default=200)
     p.add_argument("--state", type=Path, default=RUNS / "train_state.pt")
     p.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
@@ -129,21 +156,43 @@ def main(argv: list[str] | None = None) -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     feats, targets, _ = load_split("train")
     vfeats, vtargets, _ = load_split("heldout")
+    targets = [anticipate(y, a.anticipate) for y in targets]
+    vtargets = [anticipate(y, a.anticipate) for y in vtargets]
     vfeats, vtargets = vfeats[::4], vtargets[::4]  # a quick progress check; evaluate.py uses all
     frames = np.array([len(f) for f in feats], dtype=np.float64)
-    log.info("train: %d clips, %.1f h; held-out: %d clips", len(feats), frames.sum() / 60 / 3600, len(vfeats))
-    config = ModelConfig(family=FAMILY, input_dim=feats[0].shape[1], hidden_dim=a.hidden, n_layers=a.layers,
-                         num_heads=a.heads, output_dim=68, ff_dim=a.ff, frame_size=WINDOW, overlap=0,
-                         band_limit_rate=BAND_LIMIT_RATE, peak_normalize=False)  # fmt: skip
-    model = Seq2Seq(FAMILY, input_dim=config.input_dim, hidden_dim=a.hidden, n_layers=a.layers,
-                    num_heads=a.heads, output_dim=68, ff_dim=a.ff).to(device)  # fmt: skip
+    hours = round(frames.sum() / 60 / 3600, 2)
+    log.info("train: %d clips, %.1f h; held-out: %d clips", len(feats), hours, len(vfeats))
+    config = ModelConfig(
+        family=FAMILY,
+        input_dim=feats[0].shape[1],
+        hidden_dim=a.hidden,
+        n_layers=a.layers,
+        num_heads=a.heads,
+        output_dim=68,
+        ff_dim=a.ff,
+        frame_size=WINDOW,
+        overlap=0,
+        band_limit_rate=BAND_LIMIT_RATE,
+        peak_normalize=False,
+    )
+    model = Seq2Seq(
+        FAMILY,
+        input_dim=config.input_dim,
+        hidden_dim=a.hidden,
+        n_layers=a.layers,
+        num_heads=a.heads,
+        output_dim=68,
+        ff_dim=a.ff,
+    ).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
     warmup = min(300, a.steps // 10)
 
     def lr_at(step: int) -> float:
         if step < warmup:
             return a.lr * (step + 1) / warmup
-        return a.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, a.steps - warmup))))
+        return a.lr * (
+            0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, a.steps - warmup)))
+        )
 
     step, rng = 0, np.random.default_rng(a.seed)
     if a.state.exists():
@@ -169,16 +218,32 @@ def main(argv: list[str] | None = None) -> None:
         step += 1
         running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
         if step % 50 == 0:
-            log.info("step %d loss %.5f lr %.2e %.2f s/step", step, running, lr_at(step), (time.time() - t0) / 50)
+            log.info(
+                "step %d loss %.5f lr %.2e %.2f s/step",
+                step,
+                running,
+                lr_at(step),
+                (time.time() - t0) / 50,
+            )
             t0 = time.time()
         if step % a.save_every == 0 or step == a.steps:
             a.state.parent.mkdir(parents=True, exist_ok=True)
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng,
-                        "torch_rng": torch.get_rng_state(), "args": vars(a)}, a.state)  # fmt: skip
-            export(model, config, RUNS / "latest.pth")
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "opt": opt.state_dict(),
+                    "step": step,
+                    "rng": rng,
+                    "torch_rng": torch.get_rng_state(),
+                    "args": vars(a),
+                },
+                a.state,
+            )
+            export(model, config, RUNS / "latest.pth", info={"step": step})
         if step % 1000 == 0 or step == a.steps:
             log.info("step %d held-out %s", step, validate(model, vfeats, vtargets, device))
-    export(model, config, a.out)
+    info = {k: v for k, v in vars(a).items() if k not in ("state", "out")}
+    export(model, config, a.out, info={**info, "train_clips": len(feats), "train_hours": hours})
     log.info("wrote %s", a.out)
 
 
