@@ -57,28 +57,41 @@ def sound_of(scene):
 
 def speech_activity(samples: np.ndarray, rate: int, frames: np.ndarray, start: float,
                     fps: float) -> np.ndarray:  # fmt: skip
-    """True where a frame (+-2 frames) holds speech: RMS above 10 % of the loudest frame."""
+    """True where a frame is loud: RMS above 10 % of the loudest frame."""
     rms = np.zeros(len(frames))
     for i, f in enumerate(frames):
         a, b = (int(((f - start + d) / fps) * rate) for d in (0, 1))
         chunk = samples[max(a, 0) : max(b, 0)]
         rms[i] = np.sqrt(np.mean(chunk**2)) if len(chunk) else 0.0
-    loud = rms > 0.1 * rms.max() if rms.max() > 0 else np.zeros(len(rms), bool)
-    return np.convolve(loud, np.ones(5), mode="same") > 0
+    return rms > 0.1 * rms.max() if rms.max() > 0 else np.zeros(len(rms), bool)
 
 
-def key_moments(curves: dict[str, np.ndarray], active: np.ndarray) -> list[tuple[int, str]]:
-    """Indices of telling frames, each with a caption; frames are kept at least 4 apart."""
+def key_moments(curves: dict[str, np.ndarray], loud: np.ndarray) -> list[tuple[int, str]]:
+    """Indices of telling frames, each with a caption; frames are kept at least 4 apart.
+
+    ``loud`` marks frames with speech. Shapes are looked for within 2 frames of speech. A lip
+    closure (b, m, p) is the deepest dip of the lip gap between open frames on both sides
+    (within 5 frames) with speech on both sides, so a mouth closing at the end of a phrase or
+    in a pause does not count.
+    """
     c = curves
-    speech = active if active.any() else np.ones_like(active)
+    n = len(loud)
+    active = np.convolve(loud, np.ones(5), mode="same") > 0
+    speech = active if active.any() else np.ones(n, bool)
+    before = np.array([loud[max(i - 4, 0) : i].any() for i in range(n)])
+    after = np.array([loud[i + 1 : i + 5].any() for i in range(n)])
+    inside = before & after if (before & after).any() else speech
     gap = (np.maximum(c["jawOpen"] - c["mouthClose"], 0) + c["mouthLowerDownLeft"]
            + c["mouthLowerDownRight"] + c["mouthUpperUpLeft"] + c["mouthUpperUpRight"])  # fmt: skip
+    left = np.array([gap[max(i - 5, 0) : i].max(initial=0) for i in range(n)])
+    right = np.array([gap[i + 1 : i + 6].max(initial=0) for i in range(n)])
+    dip = np.minimum(left, right) - gap
     mouth = sum(c[k] for k in c if k.startswith(("mouth", "jaw")))
     rest = np.where(~active, mouth, np.inf) if (~active).any() else mouth
     wanted = (
         ("rest", rest, "min", None),
         ("jaw open", np.where(speech, c["jawOpen"], -np.inf), "max", "jawOpen"),
-        ("lips closed (b, m, p)", np.where(speech, gap, np.inf), "min", "jawOpen"),
+        ("lips closed (b, m, p)", np.where(inside, dip, -np.inf), "max", "jawOpen"),
         ("rounded lips (oo)", np.where(speech, c["mouthFunnel"] + c["mouthPucker"], -np.inf),
          "max", "mouthPucker"),
         ("smile", np.where(speech, c["mouthSmileLeft"] + c["mouthSmileRight"], -np.inf),
@@ -219,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     frames, curves = read_curves(scene, obj)
     path, strip_start = sound_of(scene)
     audio = read_audio(path)
-    active = speech_activity(audio.samples, audio.rate, frames, strip_start, fps)
-    moments = key_moments(curves, active)
+    loud = speech_activity(audio.samples, audio.rate, frames, strip_start, fps)
+    moments = key_moments(curves, loud)
     with tempfile.TemporaryDirectory() as tmp:
         tiles = [render_still(scene, int(frames[i]), Path(tmp, f"{i}.png"), args.tile_size)
                  for i, _ in moments]  # fmt: skip
