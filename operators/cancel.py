@@ -25,12 +25,4 @@ class LIPSYNC_OT_cancel(bpy.types.Operator):
 
 classes = (LIPSYNC_OT_cancel,)
 
-
-def register() -> None:
-    for cls in classes:
-        bpy.utils.register_class(cls)
-
-
-def unregister() -> None:
-    for cls in reversed(classes):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(classes)

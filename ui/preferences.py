@@ -28,12 +28,4 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
 
 classes = (LIPSYNC_AP_preferences,)
 
-
-def register() -> None:
-    for cls in classes:
-        bpy.utils.register_class(cls)
-
-
-def unregister() -> None:
-    for cls in reversed(classes):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(classes)
