@@ -59,10 +59,18 @@ def load_split(split: str) -> tuple[list[np.ndarray], list[np.ndarray], list[dic
     return feats, targets, meta
 
 
-def sample_batch(feats, targets, weights, rng: np.random.Generator, size: int):
+def sample_batch(
+    feats, targets, weights, rng: np.random.Generator, size: int, zero_share: float = 0.0
+):
     xs, ys = [], []
     for i in rng.choice(len(feats), size=size, p=weights):
         x, y = feats[i].astype(np.float32), targets[i].astype(np.float32)
+        if zero_share and rng.random() < zero_share:
+            # All-zero input (digital silence) gives exactly zero features after CMVN.
+            x, y = (
+                np.zeros((WINDOW, x.shape[1]), np.float32),
+                np.zeros((WINDOW, y.shape[1]), np.float32),
+            )
         start = int(rng.integers(0, max(1, len(x) - WINDOW // 2)))
         x, y = x[start : start + WINDOW], y[start : start + WINDOW]
         if len(x) < WINDOW:  # the last window at inference is reflect-padded the same way
@@ -144,6 +152,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--ff", type=int, default=512)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--negative-share", type=float, default=0.0, help="batch share of noise-only clips"
+    )
+    p.add_argument(
+        "--zero-share", type=float, default=0.0, help="batch share of digital-silence windows"
+    )
     p.add_argument("--anticipate", type=int, default=0, help="frames the targets lead the audio")
     p.add_argument("--save-every", type=int, default=200)
     p.add_argument("--state", type=Path, default=RUNS / "train_state.pt")
@@ -154,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(a.seed)
     random.seed(a.seed)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    feats, targets, _ = load_split("train")
+    feats, targets, meta = load_split("train")
     vfeats, vtargets, _ = load_split("heldout")
     targets = [anticipate(y, a.anticipate) for y in targets]
     vtargets = [anticipate(y, a.anticipate) for y in vtargets]
@@ -204,12 +218,16 @@ def main(argv: list[str] | None = None) -> None:
         log.info("resumed from %s at step %d", a.state, step)
     channel_w = torch.tensor(np.where(MOUTH, 1.0, 0.2), dtype=torch.float32, device=device)
     weights = frames / frames.sum()
+    negative = np.array([m["key"] == "negative" for m in meta])
+    if a.negative_share and negative.any():  # noise-only clips with a resting face, up-weighted
+        weights[negative] *= a.negative_share / weights[negative].sum()
+        weights[~negative] *= (1 - a.negative_share) / weights[~negative].sum()
     model.train()
     t0, running = time.time(), 0.0
     while step < a.steps:
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
-        x, y = sample_batch(feats, targets, weights, rng, a.batch)
+        x, y = sample_batch(feats, targets, weights, rng, a.batch, a.zero_share)
         loss = loss_fn(model(x.to(device)), y.to(device), channel_w)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -239,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
                 },
                 a.state,
             )
-            export(model, config, RUNS / "latest.pth", info={"step": step})
+            export(model, config, a.state.with_name("latest.pth"), info={"step": step})
         if step % 1000 == 0 or step == a.steps:
             log.info("step %d held-out %s", step, validate(model, vfeats, vtargets, device))
     info = {k: v for k, v in vars(a).items() if k not in ("state", "out")}
