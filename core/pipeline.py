@@ -31,6 +31,7 @@ from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MARKED_CHANNELS, MODEL_F
 from .errors import CancelledError
 from .features import check_length, extract_features
 from .inference import CancelEvent, ProgressFn, resolve_device, run_model, torch_threads
+from .loudness import frame_levels_db
 from .postprocess import ProductOptions, product_postprocess, reference_postprocess
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def generate(
         if not isinstance(model, LoadedModel):
             report(0.02, "loading model")
             model = load_checkpoint(model, device=resolve_device(device))
-        raw = _raw_output(audio, model, batch_size, report, cancel)
+        raw, levels = _raw_output(audio, model, batch_size, report, cancel)
     check_cancel()
     report(0.97, "post-processing")
     if reference:
@@ -135,7 +136,9 @@ def generate(
             model.config.family,
         )
     else:
-        values, emotions, times = product_postprocess(raw, options or ProductOptions())
+        values, emotions, times = product_postprocess(
+            raw, options or ProductOptions(), levels, audio.duration
+        )
         fps = (options or ProductOptions()).fps
         result = LipSyncResult(values, emotions, fps, times, False, model.config.family)
     report(1.0, "done")
@@ -183,7 +186,7 @@ def _raw_output(
     # One piece: the peak of the resampled audio, as the reference. Segments: the whole file's.
     global_peak = float(np.max(np.abs(audio.samples))) if len(bounds) > 1 else 0.0
     total = bounds[-1][1]
-    pieces = []
+    pieces, levels = [], []
     for index, (first, last) in enumerate(bounds):
         if cancel is not None and cancel.is_set():
             raise CancelledError("cancelled")
@@ -209,5 +212,7 @@ def _raw_output(
             progress=lambda f, stage, b=base, w=width: report(b + w * (0.3 + 0.7 * f), stage),
         )
         last_segment = index == len(bounds) - 1
-        pieces.append(raw if last_segment else raw[: last - first])
-    return np.concatenate(pieces, axis=0)
+        keep = len(raw) if last_segment else last - first
+        pieces.append(raw[:keep])
+        levels.append(frame_levels_db(y)[:keep])
+    return np.concatenate(pieces, axis=0), np.concatenate(levels)

@@ -26,6 +26,7 @@ from .constants import (
 )
 from .emotions import EMOTION_TABLE, emotion_offsets, smooth_emotions
 from .errors import OptionsError
+from .loudness import silence_gate
 
 SMOOTHING_MODES = ("none", "pairs", "savgol")
 REGIONS = ("mouth", "brows", "cheeks", "eyes")
@@ -80,6 +81,8 @@ class ProductOptions:
         jitter while keeping the height and timing of short closures such as p/b/m.
     clamp : bool
         Clip blendshapes to [0, 1].
+    silence_gate : bool
+        Close the mouth where the audio is silent (see :mod:`core.loudness`).
     fps : float
         Output frame rate (any positive rate: 24, 25, 29.97, 23.976, 60 ...).
     start_time : float
@@ -93,6 +96,7 @@ class ProductOptions:
     region_gains: dict[str, float] = field(default_factory=dict)
     smoothing: str = "savgol"
     clamp: bool = True
+    silence_gate: bool = True
     fps: float = float(MODEL_FPS)
     start_time: float = 0.0
     duration: float | None = None
@@ -122,9 +126,17 @@ class ProductOptions:
 
 
 def product_postprocess(
-    raw: np.ndarray, options: ProductOptions
+    raw: np.ndarray,
+    options: ProductOptions,
+    levels_db: np.ndarray | None = None,
+    audio_seconds: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Turn (T, 68) raw output into curves at ``options.fps``.
+
+    ``levels_db`` (T,) is the audio level under each model frame; with it and
+    ``options.silence_gate``, mouth channels are closed where the audio is silent.
+    ``audio_seconds`` is where the output ends when ``options.duration`` is None (default: the
+    span of the model frames).
 
     Returns
     -------
@@ -136,6 +148,8 @@ def product_postprocess(
         (N,) audio time in seconds of each output frame.
     """
     shapes = raw[:, :NUM_BLENDSHAPES].astype(np.float64) / 100
+    if options.silence_gate and levels_db is not None:
+        shapes[:, _REGION_INDEX == REGIONS.index("mouth")] *= silence_gate(levels_db)[:, None]
     emotions = smooth_emotions(np.clip(raw[:, NUM_BLENDSHAPES:], 0.0, 1.0))
     scales = np.array([options.emotion_strengths.get(n, 1.0) for n in EMOTION_NAMES])
     shapes += emotion_offsets(emotions * scales * options.emotion_strength)
@@ -144,7 +158,8 @@ def product_postprocess(
     shapes = smooth(shapes, options.smoothing)
     if options.clamp:
         shapes = np.clip(shapes, 0.0, 1.0)
-    times = output_times(len(raw), options.fps, options.start_time, options.duration)
+    end = len(raw) / MODEL_FPS if audio_seconds is None else audio_seconds
+    times = output_times(end, options.fps, options.start_time, options.duration)
     values = resample(shapes, times)
     return values.astype(np.float32), resample(emotions, times).astype(np.float32), times
 
@@ -165,12 +180,10 @@ def smooth(curves: np.ndarray, mode: str) -> np.ndarray:
     return savgol_filter(curves, window, min(2, window - 1), axis=0, mode="interp")
 
 
-def output_times(
-    num_model_frames: int, fps: float, start: float, duration: float | None
-) -> np.ndarray:
-    """Audio times ``start + k / fps`` of output frames over the model's span (or ``duration``)."""
+def output_times(end: float, fps: float, start: float, duration: float | None) -> np.ndarray:
+    """Audio times ``start + k / fps`` before ``end`` seconds (or over ``duration``, both ends)."""
     if duration is None:  # every frame time before the end of the audio
-        count = int(np.ceil((num_model_frames / MODEL_FPS - start) * fps - 1e-9))
+        count = int(np.ceil((end - start) * fps - 1e-9))
     else:  # both ends included
         count = int(np.floor(duration * fps + 1e-9)) + 1
     return start + np.arange(max(0, count)) / fps

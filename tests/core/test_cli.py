@@ -139,3 +139,13 @@ def test_info(fixtures_dir):
 )
 def test_livelink_timecode(seconds, fps, code):
     assert livelink_timecode(seconds, fps) == code
+
+
+def test_output_file_has_the_usual_mode(fixtures_dir, tiny, tmp_path):
+    import os
+
+    out = tmp_path / "out.csv"
+    assert run("infer", fixtures_dir / "speechlike.wav", "-o", out, "--model", tiny).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask

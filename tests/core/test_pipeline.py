@@ -71,3 +71,31 @@ def test_segmented_output_covers_the_whole_timeline(monkeypatch, tiny):
     assert cut.values.shape == whole.values.shape
     # Away from the cuts, segment-wise CMVN barely changes the curves.
     assert np.median(np.abs(cut.values - whole.values)) < 0.05 * np.abs(whole.values).mean() + 1e-3
+
+
+@pytest.mark.parametrize(
+    ("seconds", "fps", "rows"), [(4.0, 24, 96), (4.0, 60, 240), (3.5, 30, 105)]
+)
+def test_row_count_follows_the_audio_length(seconds, fps, rows, tiny):
+    audio = speech_with_pauses(seconds)
+    result = pipeline.generate(audio, model=tiny, options=ProductOptions(fps=fps))
+    assert result.num_frames == rows and result.times[-1] < seconds
+
+
+def test_silence_gate_closes_the_mouth_in_silence(tiny):
+    from neurosync_lipsync.core.postprocess import region_of
+
+    rate = 16000
+    loud = 0.1 * np.random.default_rng(3).standard_normal(3 * rate).astype(np.float32)
+    audio = SourceAudio(np.concatenate([np.zeros(2 * rate, np.float32), loud]), rate, "gap")
+    mouth = [i for i, n in enumerate(pipeline.BLENDSHAPE_NAMES) if region_of(n) == "mouth"]
+    # Emotion offsets stay on in pauses by design; switch them off to see the speech motion.
+    gated = pipeline.generate(audio, model=tiny, options=ProductOptions(emotion_strength=0))
+    open_ = pipeline.generate(
+        audio, model=tiny, options=ProductOptions(emotion_strength=0, silence_gate=False)
+    )
+    quiet = gated.times < 1.8  # well inside the leading silence
+    assert np.abs(gated.values[quiet][:, mouth]).max() == 0.0
+    assert np.abs(open_.values[quiet][:, mouth]).max() > 0.0  # random weights move in silence
+    talking = gated.times > 2.2  # continuous sound: the gate is fully open
+    np.testing.assert_allclose(gated.values[talking], open_.values[talking], atol=1e-6)
