@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python demo/run_demo.py
+	$(BIN)/python demo/run_demo.py $(if $(MODEL),--model $(MODEL))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests
