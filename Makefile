@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench extension clean
+.PHONY: setup demo test test-bpy42 lint bench extension clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests
 
+# The keying path on Blender 4.2 LTS (legacy actions): bpy 4.2 in a venv of its own.
+VENV42 := .venv-bpy42
+test-bpy42:
+	@test -x $(VENV42)/bin/python || $(PYTHON) -m venv $(VENV42)
+	$(VENV42)/bin/python -m pip install --quiet "bpy==4.2.23" "numpy<2" "pytest>=8"
+	$(VENV42)/bin/python -m pip install --quiet --no-deps -e .
+	$(VENV42)/bin/python -m pytest tests/blender/test_keying.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
@@ -32,4 +40,4 @@ extension: $(STAMP)
 	$(BIN)/python tools/build_extension.py
 
 clean:
-	rm -rf $(VENV) dist build *.egg-info demo/out
+	rm -rf $(VENV) $(VENV42) dist build *.egg-info demo/out
