@@ -1,7 +1,8 @@
 """Regenerate the corpus, retrain the default model from scratch and evaluate it.
 
     sh training/setup.sh                      # once: TTS engines, pocketsphinx, test audio
-    .venv/bin/python -m training.build_all    # data (about 26 min) + training + evaluation
+    .venv/bin/python -m training.build_all    # data (~24 min) + training (~36 min) + evaluation,
+                                              # measured on a shared 2-core machine
 
 Data batches and the training state are reused when present (delete training/data and
 training/runs to start over); the run is seeded, so an interrupted build resumes where it
@@ -15,7 +16,7 @@ import time
 
 from . import build_data, evaluate, train
 
-CLIPS, STEPS = 3000, 2500
+CLIPS, STEPS = 3000, 2400
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ steps to ``--state``, and a run started again with the same arguments continues 
 end the blendshape rows of the output layer are multiplied by 100 (NeuroSync's models output
 percent) and the checkpoint is written with its config, band-limit rate included.
 
-    .venv/bin/python -m training.train --steps 2500
+    .venv/bin/python -m training.train   # the shipped configuration
 """
 
 from __future__ import annotations
@@ -143,14 +143,14 @@ def validate(model, feats, targets, device) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=2500)
+    p.add_argument("--steps", type=int, default=2400)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--hidden", type=int, default=192)
+    p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--ff", type=int, default=512)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--ff", type=int, default=384)
+    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--negative-share", type=float, default=0.0, help="batch share of noise-only clips"
