@@ -160,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--anticipate", type=int, default=0, help="frames the targets lead the audio")
     p.add_argument("--save-every", type=int, default=200)
+    p.add_argument("--init", type=Path, default=None, help="start from this run's train_state.pt")
     p.add_argument("--state", type=Path, default=RUNS / "train_state.pt")
     p.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     a = p.parse_args(argv)
@@ -209,6 +210,9 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     step, rng = 0, np.random.default_rng(a.seed)
+    if a.init is not None and not a.state.exists():  # fine-tuning: weights only, fresh optimiser
+        model.load_state_dict(torch.load(a.init, map_location=device, weights_only=False)["model"])
+        log.info("initialised from %s", a.init)
     if a.state.exists():
         state = torch.load(a.state, map_location=device, weights_only=False)  # our own file
         model.load_state_dict(state["model"])
@@ -260,7 +264,11 @@ def main(argv: list[str] | None = None) -> None:
             export(model, config, a.state.with_name("latest.pth"), info={"step": step})
         if step % 1000 == 0 or step == a.steps:
             log.info("step %d held-out %s", step, validate(model, vfeats, vtargets, device))
-    info = {k: v for k, v in vars(a).items() if k not in ("state", "out")}
+    info = {
+        k: (str(v) if isinstance(v, Path) else v)
+        for k, v in vars(a).items()
+        if k not in ("state", "out")
+    }
     export(model, config, a.out, info={**info, "train_clips": len(feats), "train_hours": hours})
     log.info("wrote %s", a.out)
 
