@@ -37,6 +37,9 @@ from .postprocess import ProductOptions, product_postprocess, reference_postproc
 log = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 300.0
+#: Below this size a model gains nothing from several torch threads, and on a busy machine
+#: two threads ran 5x slower than one (measured on the 2-core VM): such models default to one.
+SMALL_MODEL_PARAMETERS = 10_000_000
 PAUSE_SEARCH_SECONDS = 60.0
 
 
@@ -102,7 +105,8 @@ def generate(
     reference
         Reproduce the publishing code's output exactly (60 fps, its post-processing).
     device, threads, batch_size
-        Where and how wide the model runs.
+        Where and how wide the model runs. ``threads=None``: one thread for small models
+        (< 10 M parameters, e.g. the default model), torch's own choice otherwise.
     progress
         Called as ``progress(fraction, stage)`` with fraction in [0, 1].
     cancel
@@ -117,10 +121,12 @@ def generate(
     report(0.0, "reading audio")
     audio = source if isinstance(source, SourceAudio) else read_audio(source, **audio_kwargs)
     check_cancel()
+    if not isinstance(model, LoadedModel):
+        report(0.02, "loading model")
+        model = load_checkpoint(model, device=resolve_device(device))
+    if threads is None and model.parameter_count < SMALL_MODEL_PARAMETERS:
+        threads = 1
     with torch_threads(threads):
-        if not isinstance(model, LoadedModel):
-            report(0.02, "loading model")
-            model = load_checkpoint(model, device=resolve_device(device))
         raw, levels = _raw_output(audio, model, batch_size, report, cancel)
     check_cancel()
     report(0.97, "post-processing")
