@@ -101,15 +101,7 @@ def load_checkpoint(path: str | Path | None = None, *, device: str = "cpu") -> L
     path = Path(path) if path is not None else default_model_path()
     state, embedded = _read_file(path)
     config = resolve_config(state, {**embedded, **_read_sidecar(path)}, name=path.name)
-    model = Seq2Seq(
-        config.family,
-        input_dim=config.input_dim,
-        hidden_dim=config.hidden_dim,
-        n_layers=config.n_layers,
-        num_heads=config.num_heads,
-        output_dim=config.output_dim,
-        ff_dim=config.ff_dim,
-    )
+    model = Seq2Seq.from_config(config)
     _check_layout(model.state_dict(), state, path.name)
     model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
     model.to(torch.device(device)).eval()

@@ -221,5 +221,18 @@ class Seq2Seq(nn.Module):
         self.encoder = encoder_cls(input_dim, hidden_dim, n_layers, num_heads, ff_dim)
         self.decoder = decoder_cls(output_dim, hidden_dim, n_layers, num_heads, ff_dim)
 
+    @classmethod
+    def from_config(cls, config) -> Seq2Seq:
+        """The architecture a :class:`core.checkpoint.ModelConfig` describes (fresh weights)."""
+        return cls(
+            config.family,
+            input_dim=config.input_dim,
+            hidden_dim=config.hidden_dim,
+            n_layers=config.n_layers,
+            num_heads=config.num_heads,
+            output_dim=config.output_dim,
+            ff_dim=config.ff_dim,
+        )
+
     def forward(self, src: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.encoder(src))

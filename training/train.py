@@ -92,15 +92,7 @@ def loss_fn(out: torch.Tensor, y: torch.Tensor, channel_w: torch.Tensor) -> torc
 
 def export(model: Seq2Seq, config: ModelConfig, path: Path, info: dict | None = None) -> None:
     """Save with the blendshape outputs in percent, as NeuroSync's checkpoints are."""
-    scaled = Seq2Seq(
-        config.family,
-        input_dim=config.input_dim,
-        hidden_dim=config.hidden_dim,
-        n_layers=config.n_layers,
-        num_heads=config.num_heads,
-        output_dim=config.output_dim,
-        ff_dim=config.ff_dim,
-    )
+    scaled = Seq2Seq.from_config(config)
     scaled.load_state_dict(model.state_dict())
     with torch.no_grad():
         scaled.decoder.fc_output.weight[:NUM_BLENDSHAPES] *= 100
@@ -190,15 +182,7 @@ def main(argv: list[str] | None = None) -> None:
         band_limit_rate=BAND_LIMIT_RATE,
         peak_normalize=False,
     )
-    model = Seq2Seq(
-        FAMILY,
-        input_dim=config.input_dim,
-        hidden_dim=a.hidden,
-        n_layers=a.layers,
-        num_heads=a.heads,
-        output_dim=68,
-        ff_dim=a.ff,
-    ).to(device)
+    model = Seq2Seq.from_config(config).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
     warmup = min(300, a.steps // 10)
 
