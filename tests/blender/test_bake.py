@@ -216,7 +216,8 @@ def test_errors_are_reported(scene, tiny_model, voice):
         generate(tiny_model, strip="voice", object="Plain")
 
 
-def test_formats_soundfile_cannot_read_go_through_aud(scene, tiny_model, voice, tmp_path):
+def write_aac(voice, tmp_path) -> str:
+    """The voice as AAC in Matroska: a format soundfile cannot read, Blender's aud can."""
     import aud
 
     path = str(tmp_path / "voice_aac.mka")
@@ -229,6 +230,11 @@ def test_formats_soundfile_cannot_read_go_through_aud(scene, tiny_model, voice, 
         codec=aud.CODEC_AAC,
         bitrate=128000,
     )
+    return path
+
+
+def test_formats_soundfile_cannot_read_go_through_aud(scene, tiny_model, voice, tmp_path):
+    path = write_aac(voice, tmp_path)
     scene.sequence_editor.strips.new_sound("aac", path, channel=2, frame_start=200)
     assert generate(tiny_model, strip="aac", object="Face") == {"FINISHED"}
     frames, values = key_values(bpy.data.actions["LipSync aac - Face"], "jawOpen")
@@ -236,18 +242,7 @@ def test_formats_soundfile_cannot_read_go_through_aud(scene, tiny_model, voice, 
 
 
 def test_packed_aac_and_unreadable_sound(scene, tiny_model, voice, tmp_path):
-    import aud
-
-    path = str(tmp_path / "voice_aac.mka")
-    aud.Sound(voice).write(
-        path,
-        rate=44100,
-        channels=aud.CHANNELS_MONO,
-        format=aud.FORMAT_S16,
-        container=aud.CONTAINER_MATROSKA,
-        codec=aud.CODEC_AAC,
-        bitrate=128000,
-    )
+    path = write_aac(voice, tmp_path)
     strip = scene.sequence_editor.strips.new_sound("aac", path, channel=2, frame_start=200)
     strip.sound.pack()
     request = bakemod.gather(scene, "aac", "Face", bakemod.BakeSettings(model_path=tiny_model))
