@@ -142,11 +142,9 @@ def generate(
             model.config.family,
         )
     else:
-        values, emotions, times = product_postprocess(
-            raw, options or ProductOptions(), levels, audio.duration
-        )
-        fps = (options or ProductOptions()).fps
-        result = LipSyncResult(values, emotions, fps, times, False, model.config.family)
+        options = options or ProductOptions()
+        values, emotions, times = product_postprocess(raw, options, levels, audio.duration)
+        result = LipSyncResult(values, emotions, options.fps, times, False, model.config.family)
     report(1.0, "done")
     return result
 
