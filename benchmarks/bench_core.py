@@ -8,7 +8,11 @@ Parts, each run in its own process so that peak memory (max RSS) is measured per
   families.
 - ``full_v01a``: the full-size 0.1a architecture (88 M parameters, random weights): the batched
   path against the straightforward one-window-at-a-time loop on the same features, in the same
-  process, with the largest absolute difference between their outputs.
+  process, with the largest absolute difference between their outputs, and the throughput each
+  reaches (2 x parameters x frames decoded, in GFLOP/s).
+- ``gemm_ceiling``: the same model's linear-layer shapes run alone at one window's rows (128) and at
+  a batch's rows (128 x batch size). Their ratio is the most that batching can gain on this machine:
+  once one window already keeps the cores busy, batching has little left to win.
 - ``default``: the shipped default model end to end (features + inference) per audio second.
 - ``long``: the whole pipeline on N minutes of speech-like audio (the fixture clip repeated with
   pauses), with wall time per audio second and peak memory, to show linear time and bounded memory.
@@ -66,7 +70,6 @@ def part_features(seconds: float) -> dict:
 
 def part_full_v01a(seconds: float, batch_size: int) -> dict:
     import torch
-
     from neurosync_lipsync.core.audio import resample_to_model_rate
     from neurosync_lipsync.core.checkpoint import LoadedModel, ModelConfig
     from neurosync_lipsync.core.features import extract_features
@@ -79,21 +82,53 @@ def part_full_v01a(seconds: float, batch_size: int) -> dict:
     loaded = LoadedModel(model, ModelConfig("v01a", **dims), Path("random"))
     feats = extract_features(resample_to_model_rate(speech(seconds), RATE), "v01a")
     run_model(feats[:128], loaded, batch_size=1)  # warm-up
-    timings, outputs = {}, {}
+    parameters = sum(p.numel() for p in model.parameters())
+    decoded = -(-len(feats) // 128) * 128  # frames through the model, padding included
+    timings, outputs, gflops = {}, {}, {}
     for name, bs in (("one_window_loop", 1), ("batched", batch_size)):
         start = time.perf_counter()
         outputs[name] = run_model(feats, loaded, batch_size=bs)
-        timings[name] = (time.perf_counter() - start) / seconds
+        elapsed = time.perf_counter() - start
+        timings[name] = elapsed / seconds
+        gflops[name] = 2 * parameters * decoded / elapsed / 1e9
     return {
-        "parameters": sum(p.numel() for p in model.parameters()),
+        "parameters": parameters,
         "threads": torch.get_num_threads(),
         "batch_size": batch_size,
         "one_window_loop_s_per_audio_s": timings["one_window_loop"],
         "batched_s_per_audio_s": timings["batched"],
         "speedup": timings["one_window_loop"] / timings["batched"],
+        "one_window_loop_gflop_per_s": gflops["one_window_loop"],
+        "batched_gflop_per_s": gflops["batched"],
         "max_abs_diff": float(np.abs(outputs["batched"] - outputs["one_window_loop"]).max()),
         "peak_rss_mb": peak_mb(),
     }
+
+
+def part_gemm_ceiling(batch_size: int, repeats: int = 20) -> dict:
+    import torch
+    from torch.nn import functional as F
+
+    torch.manual_seed(0)
+    shapes = {"1024x1024": (1024, 1024), "1024x2048": (1024, 2048), "2048x1024": (2048, 1024)}
+    out = {"threads": torch.get_num_threads(), "batch_size": batch_size}
+    with torch.inference_mode():
+        for label, (k, n) in shapes.items():
+            weight, bias = torch.randn(n, k), torch.randn(n)
+            rates = []
+            for rows in (128, 128 * batch_size):
+                x = torch.randn(rows, k)
+                F.linear(x, weight, bias)  # warm-up
+                start = time.perf_counter()
+                for _ in range(repeats):
+                    F.linear(x, weight, bias)
+                rates.append(2 * rows * k * n * repeats / (time.perf_counter() - start) / 1e9)
+            out[label] = {
+                "one_window_gflop_per_s": rates[0],
+                "batch_gflop_per_s": rates[1],
+                "max_batching_gain": rates[1] / rates[0],
+            }
+    return out
 
 
 def part_default(seconds: float) -> dict:
@@ -131,7 +166,8 @@ def part_long(minutes: float, model: str | None) -> dict:
 
 
 def child(args: list[str]) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
+    command = [sys.executable, __file__, "--child", *args]
+    proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -150,6 +186,7 @@ def main() -> None:
         result = {
             "features": lambda: part_features(value),
             "full_v01a": lambda: part_full_v01a(value, int(args.child[2])),
+            "gemm_ceiling": lambda: part_gemm_ceiling(int(value)),
             "default": lambda: part_default(value),
             "long": lambda: part_long(value, args.child[2] if len(args.child) > 2 else None),
         }[kind]()
@@ -158,6 +195,7 @@ def main() -> None:
     report = {
         "features": child(["features", str(args.seconds)]),
         "full_v01a": child(["full_v01a", str(args.seconds), str(args.batch_size)]),
+        "gemm_ceiling": child(["gemm_ceiling", str(args.batch_size)]),
         "default_model": child(["default", str(args.seconds)]),
     }
     for minutes in args.long_minutes:
