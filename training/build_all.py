@@ -1,42 +1,88 @@
 """Regenerate the corpus, retrain the default model from scratch and evaluate it.
 
     sh training/setup.sh                      # once: TTS engines, pocketsphinx, test audio
-    .venv/bin/python -m training.build_all    # data (~24 min) + training (~36 min) + evaluation,
-                                              # measured on a shared 2-core machine
+    .venv/bin/python -m training.build_all    # data + training + evaluation, one command
 
-Data batches and the training state are reused when present (delete training/data and
-training/runs to start over); the run is seeded, so an interrupted build resumes where it
-stopped. Writes core/default_model/neurosync_default.pth and its .json sidecar.
+Data batches and the training state are reused when they were made with the current recipe
+(see ``training.build_data``), so an interrupted build resumes where it stopped; delete
+training/data/{train,heldout} and training/runs to force a full rebuild. The run is seeded.
+Writes core/default_model/neurosync_default.pth, its .json sidecar with the training provenance
+(arguments, data recipe, source commit, wall times) and training/runs/evaluation.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import subprocess
 import time
+from pathlib import Path
+
+from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH
 
 from . import build_data, evaluate, train
 
 CLIPS, STEPS = 3000, 2400
+REPORT = train.RUNS / "evaluation.json"
 
 
-def main() -> None:
+def source_commit() -> str:
+    """The git commit of the sources, with ``+dirty`` when they have uncommitted changes."""
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "training", "core"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def add_build_record(sidecar: Path, record: dict) -> None:
+    """Add ``record`` under ``training.build`` in the model's sidecar."""
+    data = json.loads(sidecar.read_text())
+    data.setdefault("training", {})["build"] = record
+    sidecar.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(
         description="regenerate data, retrain and evaluate the default model"
     )
     p.add_argument("--clips", type=int, default=CLIPS)
     p.add_argument("--steps", type=int, default=STEPS)
     p.add_argument("--workers", type=int, default=2)
-    a = p.parse_args()
+    a = p.parse_args(argv)
+    commit = source_commit()
     start = time.time()
-    build_data.main(["--clips", str(a.clips), "--workers", str(a.workers)])
+    built = build_data.main(["--clips", str(a.clips), "--workers", str(a.workers)])
     data_done = time.time()
     train.main(["--steps", str(a.steps)])
     train_done = time.time()
-    evaluate.main([])
+    add_build_record(
+        DEFAULT_MODEL_PATH.with_suffix(".json"),
+        {
+            "command": "python -m training.build_all " + " ".join(argv or []),
+            "source_commit": commit,
+            "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "batches_built": built,
+            "data_minutes": round((data_done - start) / 60, 1),
+            "train_minutes": round((train_done - data_done) / 60, 1),
+        },
+    )
+    evaluate.main(["--json", str(REPORT)])
     print(
-        f"wall: data {(data_done - start) / 60:.1f} min, "
+        f"wall: data {(data_done - start) / 60:.1f} min ({built} batches built), "
         f"training {(train_done - data_done) / 60:.1f} min, "
-        f"evaluation {(time.time() - train_done) / 60:.1f} min"
+        f"evaluation {(time.time() - train_done) / 60:.1f} min; report {REPORT}"
     )
 
 

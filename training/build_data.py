@@ -2,7 +2,9 @@
 
 Each batch of clips (one voice) becomes ``training/data/<split>/batch_NNNNN.npz`` holding float16
 features (T, 78) through core's own band-limit and feature code, float16 targets (T, 61) in 0..1
-and the clip offsets. Existing batch files are skipped, so an interrupted build resumes.
+and the clip offsets. Each file records the recipe it was built with (a hash of the modules that
+shape the data); existing files with the current recipe are skipped, so an interrupted build
+resumes, while files from another recipe, or outside the current plan, are rebuilt or removed.
 
     .venv/bin/python -m training.build_data --clips 2400 --workers 2
 """
@@ -10,6 +12,7 @@ and the clip offsets. Existing batch files are skipped, so an interrupted build 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import random
@@ -40,6 +43,33 @@ TRAIN_MIX = {
     "negative": 0.03,
 }
 HELD_OUT_MIX = {"flite-rms": 0.5, "espeak-heldout": 0.5}
+_RECIPE_FILES = (
+    "augment.py",
+    "build_data.py",
+    "curves.py",
+    "espeak.py",
+    "phones.py",
+    "synth.py",
+    "texts.py",
+    "prompts.txt",
+)
+
+
+def recipe() -> str:
+    """Short hash of the modules and prompt list that decide what a batch contains."""
+    digest = hashlib.sha256()
+    for name in _RECIPE_FILES:
+        digest.update((Path(__file__).with_name(name)).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def batch_recipe(path: Path) -> str | None:
+    """The recipe a batch file was built with (None for files from before recipes were kept)."""
+    try:
+        with np.load(path) as d:
+            return str(d["recipe"]) if "recipe" in d.files else None
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def plan(split: str, n_clips: int, seed: int) -> list[list[dict]]:
@@ -141,7 +171,10 @@ def _join(parts: list, rng: random.Random):
 
 
 def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
-    """Synthesise, augment and featurise one batch into its npz; returns (index, audio seconds)."""
+    """Synthesise, augment and featurise one batch into its npz; returns (index, audio seconds).
+
+    A file already built with the current recipe is kept (0 seconds of new audio).
+    """
     import torch
     from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
     from neurosync_lipsync.core.features import extract_features
@@ -149,7 +182,7 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
     torch.set_num_threads(1)
     split, index, batch = args
     path = DATA / split / f"batch_{index:05d}.npz"
-    if path.exists():
+    if path.exists() and batch_recipe(path) == recipe():
         return index, 0.0
     feats, targets, lengths, meta, seconds = [], [], [], [], 0.0
     for job, result in zip(batch, _synthesise(batch), strict=True):
@@ -192,12 +225,28 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
         targets=np.concatenate(targets),
         lengths=np.array(lengths),
         meta=json.dumps(meta),
+        recipe=recipe(),
     )
     tmp.rename(path)
     return index, seconds
 
 
-def main(argv: list[str] | None = None) -> None:
+def remove_unplanned(jobs: list[tuple[str, int, list[dict]]]) -> int:
+    """Delete batch files that the current plan does not produce (e.g. after ``--clips`` shrank)."""
+    planned = {DATA / split / f"batch_{index:05d}.npz" for split, index, _ in jobs}
+    stale = [
+        path
+        for split in ("train", "heldout")
+        for path in sorted((DATA / split).glob("batch_*.npz"))
+        if path not in planned
+    ]
+    for path in stale:
+        path.unlink()
+    return len(stale)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the corpus; returns the number of batch files (re)built."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clips", type=int, default=2400, help="training clips (held-out: 1/12 of it)")
     p.add_argument("--workers", type=int, default=2)
@@ -219,11 +268,15 @@ def main(argv: list[str] | None = None) -> None:
     order = sorted(
         range(len(jobs)), key=lambda i: (jobs[i][0] != "heldout", random.Random(i).random())
     )
+    if a.limit_batches is None and (removed := remove_unplanned(jobs)):
+        log.info("removed %d batch files outside the current plan", removed)
     order = order[: a.limit_batches]
-    total = 0.0
+    total, built = 0.0, 0
+    log.info("recipe %s: %d batches", recipe(), len(order))
     with Pool(a.workers) as pool:
         for n, (_, seconds) in enumerate(pool.imap(process_batch, [jobs[i] for i in order]), 1):
             total += seconds
+            built += seconds > 0
             if n % 10 == 0 or n == len(order):
                 log.info(
                     "%d/%d batches, %.0f s of new audio, %.0f s wall",
@@ -233,6 +286,7 @@ def main(argv: list[str] | None = None) -> None:
                     time.time() - start,
                 )
     log.info("done: %.1f min of new audio in %.1f min wall", total / 60, (time.time() - start) / 60)
+    return built
 
 
 if __name__ == "__main__":

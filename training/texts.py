@@ -1,17 +1,22 @@
 """Prompt sentences: English prose harvested offline from the Python standard library's
-docstrings, plus templated conversational lines. Deterministic for a given seed.
+docstrings, plus templated conversational lines.
 
 Docstrings give thousands of varied, grammatical sentences without any download; the templates
-add first/second-person speech, questions and short replies that documentation lacks.
+add first/second-person speech, questions and short replies that documentation lacks. The
+harvest depends on the Python version and on what importing modules does, so its result is kept
+in ``prompts.txt`` (one sentence a line) and the corpus is built from that file;
+``python -m training.texts`` harvests again and rewrites it.
 """
 
 from __future__ import annotations
 
-import pkgutil
 import random
 import re
 import sys
 import warnings
+from pathlib import Path
+
+PROMPTS = Path(__file__).with_name("prompts.txt")
 
 _WORD = re.compile(r"^[A-Za-z][a-z]*(?:'[a-z]+)?[,.;:!?]?$")
 _SKIP_MODULES = ("test", "idlelib", "lib2to3", "tkinter", "turtledemo", "antigravity", "this")
@@ -112,12 +117,7 @@ _LINES = [
 def _docstring_sentences() -> list[str]:
     out: set[str] = set()
     warnings.simplefilter("ignore")
-    names = sorted(
-        m.name
-        for m in pkgutil.iter_modules()
-        if m.module_finder.path.startswith(sys.prefix) or "python3" in str(m.module_finder.path)
-    )
-    for name in names:
+    for name in sorted(sys.stdlib_module_names):
         if name.startswith(("_", *_SKIP_MODULES)):
             continue
         try:
@@ -154,17 +154,19 @@ def _templated(rng: random.Random, n: int) -> list[str]:
     return out + _LINES
 
 
-def sentences(seed: int = 0, n_templated: int = 600) -> list[str]:
-    """All prompt sentences, shuffled deterministically."""
-    rng = random.Random(seed)
-    items = _docstring_sentences() + _templated(rng, n_templated)
-    items = sorted(set(items))
-    rng.shuffle(items)
+def harvest(n_templated: int = 600) -> list[str]:
+    """Docstring sentences and templated lines, sorted and unique."""
+    return sorted(set(_docstring_sentences() + _templated(random.Random(0), n_templated)))
+
+
+def sentences(seed: int = 0) -> list[str]:
+    """The prompt sentences of ``prompts.txt``, shuffled deterministically by ``seed``."""
+    items = sorted(set(PROMPTS.read_text(encoding="utf-8").splitlines()) - {""})
+    random.Random(seed).shuffle(items)
     return items
 
 
 if __name__ == "__main__":
-    s = sentences()
-    print(len(s))
-    for line in s[:20]:
-        print(line)
+    lines = harvest()
+    PROMPTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} sentences -> {PROMPTS}")

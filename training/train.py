@@ -3,9 +3,10 @@
 Random 128-frame windows (the inference window) from whole clips; loss on blendshapes in 0..1
 (mouth, jaw and tongue channels weighted up, plus a first-difference term for timing) and on the
 one-hot Neutral emotion. The state (model, optimiser, step, RNG) is saved every ``--save-every``
-steps to ``--state``, and a run started again with the same arguments continues from it. At the
-end the blendshape rows of the output layer are multiplied by 100 (NeuroSync's models output
-percent) and the checkpoint is written with its config, band-limit rate included.
+steps to ``--state``, and a run started again with the same arguments continues from it, unless
+the corpus was rebuilt with another recipe since (then it starts over). At the end the
+blendshape rows of the output layer are multiplied by 100 (NeuroSync's models output percent)
+and the checkpoint is written with its config, band-limit rate included.
 
     .venv/bin/python -m training.train   # the shipped configuration
 """
@@ -28,7 +29,7 @@ from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, EMOTION_NAMES, NU
 from neurosync_lipsync.core.inference import pad_window
 from neurosync_lipsync.core.model import Seq2Seq
 
-from .build_data import BAND_LIMIT_RATE, DATA, FAMILY
+from .build_data import BAND_LIMIT_RATE, DATA, FAMILY, batch_recipe
 
 log = logging.getLogger("training.train")
 RUNS = Path(__file__).resolve().parent / "runs"
@@ -57,6 +58,18 @@ def load_split(split: str) -> tuple[list[np.ndarray], list[np.ndarray], list[dic
             targets.append(y[bounds[i] : bounds[i + 1]])
             meta.append(m)
     return feats, targets, meta
+
+
+def data_recipe() -> str:
+    """The recipe every batch of the corpus was built with; refuses a mixed or missing corpus."""
+    recipes = {batch_recipe(Path(p)) for p in glob.glob(str(DATA / "*" / "batch_*.npz"))}
+    if len(recipes) != 1 or None in recipes:
+        found = sorted(str(r) for r in recipes) or ["no batch files"]
+        raise SystemExit(
+            f"{DATA} must hold one corpus built by training.build_data; found recipes {found}. "
+            "Run python -m training.build_data first."
+        )
+    return recipes.pop()
 
 
 def sample_batch(
@@ -161,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(a.seed)
     random.seed(a.seed)
     device = "cuda" if torch.cuda.is_available() else "cpu"
+    recipe = data_recipe()
     feats, targets, meta = load_split("train")
     vfeats, vtargets, _ = load_split("heldout")
     targets = [anticipate(y, a.anticipate) for y in targets]
@@ -197,8 +211,13 @@ def main(argv: list[str] | None = None) -> None:
     if a.init is not None and not a.state.exists():  # fine-tuning: weights only, fresh optimiser
         model.load_state_dict(torch.load(a.init, map_location=device, weights_only=False)["model"])
         log.info("initialised from %s", a.init)
+    state = None
     if a.state.exists():
         state = torch.load(a.state, map_location=device, weights_only=False)  # our own file
+        if state.get("data_recipe") != recipe:
+            log.info("%s was trained on another corpus; starting over", a.state)
+            state = None
+    if state is not None:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, rng = state["step"], state["rng"]
@@ -242,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
                     "rng": rng,
                     "torch_rng": torch.get_rng_state(),
                     "args": vars(a),
+                    "data_recipe": recipe,
                 },
                 a.state,
             )
@@ -253,7 +273,8 @@ def main(argv: list[str] | None = None) -> None:
         for k, v in vars(a).items()
         if k not in ("state", "out")
     }
-    export(model, config, a.out, info={**info, "train_clips": len(feats), "train_hours": hours})
+    info.update(train_clips=len(feats), train_hours=hours, data_recipe=recipe)
+    export(model, config, a.out, info=info)
     log.info("wrote %s", a.out)
 
 
