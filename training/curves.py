@@ -3,9 +3,15 @@
 Each phone has targets for a few channels and two dominances, one for the lips and one for the
 jaw (the JALI split). A channel at time t is the dominance-weighted mean of all phone targets,
 where a phone's dominance is flat inside it and decays as exp(-dist/tau) outside (Cohen-Massaro:
-tau 45 ms before the phone, 35 ms after). Then [1,2,1]/4 smoothing and hard constraints in the
-middle 60 % of bilabials (jaw nearly shut, MouthClose >= JawOpen) and labiodentals (lower lip
-rolled). Frame i is sampled at (i + 0.25) / 60 s, the model's frame time.
+tau 45 ms before the phone, 35 ms after). Then [1,2,1]/4 smoothing, a contrast curve on the jaw,
+and hard constraints in the middle 60 % of bilabials (jaw nearly shut, MouthClose >= JawOpen) and
+labiodentals (lower lip rolled). Frame i is sampled at (i + 0.25) / 60 s, the model's frame time.
+
+The jaw contrast curve ``JAW_REF * (jaw / JAW_REF) ** JAW_GAMMA`` keeps the open vowels (AA 0.6)
+where they are and lowers everything between them: with the table's linear values the jaw stayed
+about 0.15 open through consonants and short pauses, so it hardly closed between syllables.
+``JAW_GAMMA`` = 2 was chosen on the validation clips (../shared/eval/neurosync-clips, whose
+NeuroSync jaw rests near 0 between syllables); nothing from them is trained on.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from .phones import SIL
 CH = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
 TAU_BEFORE, TAU_AFTER = 0.045, 0.035
 BILABIALS, LABIODENTALS = {"P", "B", "M"}, {"F", "V"}
+JAW_GAMMA, JAW_REF = 2.0, 0.6
 
 # Short names; L/R pairs are written equally.
 _PAIRS = {
@@ -176,6 +183,7 @@ def render(
                 out[:, _JAW] = keep
     padded = np.vstack([out[:1], out, out[-1:]])
     out = (padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4
+    out[:, _JAW] = JAW_REF * (out[:, _JAW] / JAW_REF) ** JAW_GAMMA
     for start, end, phone in segments:
         if phone not in BILABIALS and phone not in LABIODENTALS:
             continue

@@ -1,0 +1,78 @@
+"""The training targets: phone timings -> 60 fps ARKit curves (training/curves.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS, NUM_BLENDSHAPES
+
+from training.curves import JAW_GAMMA, JAW_REF, render
+from training.phones import SIL
+
+CH = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
+
+
+def at(curves: np.ndarray, seconds: float, channel: str) -> float:
+    return float(curves[int(round(seconds * MODEL_FPS - 0.25)), CH[channel]])
+
+
+def frames(seconds: float) -> int:
+    return int(seconds * MODEL_FPS)
+
+
+def test_silence_is_a_neutral_face():
+    out = render([(0.0, 1.0, SIL)], frames(1.0))
+    assert out.shape == (60, NUM_BLENDSHAPES) and out.dtype == np.float32
+    assert not out.any()
+
+
+def test_a_long_open_vowel_reaches_its_table_value():
+    out = render([(0.0, 0.3, SIL), (0.3, 0.9, "AA"), (0.9, 1.2, SIL)], frames(1.2))
+    assert at(out, 0.6, "JawOpen") == pytest.approx(0.60, abs=0.01)
+    assert at(out, 0.05, "JawOpen") < 0.01  # the mouth rests before speech
+
+
+def test_jaw_contrast_curve_lowers_mid_values():
+    out = render([(0.0, 0.6, "AH")], frames(0.6))  # table value 0.35
+    expected = JAW_REF * (0.35 / JAW_REF) ** JAW_GAMMA
+    assert at(out, 0.3, "JawOpen") == pytest.approx(expected, abs=0.01)
+    assert expected < 0.35
+
+
+def test_jaw_closes_between_vowels_at_a_consonant():
+    segs = [(0.0, 0.25, "AA"), (0.25, 0.33, "T"), (0.33, 0.6, "AA")]
+    out = render(segs, frames(0.6))
+    assert at(out, 0.29, "JawOpen") < 0.6 * at(out, 0.12, "JawOpen")
+
+
+@pytest.mark.parametrize("phone", ["P", "B", "M"])
+def test_bilabials_shut_the_jaw_and_close_the_lips(phone):
+    segs = [(0.0, 0.25, "AA"), (0.25, 0.35, phone), (0.35, 0.6, "AA")]
+    out = render(segs, frames(0.6))
+    mid = 0.30
+    assert at(out, mid, "JawOpen") <= 0.08
+    assert at(out, mid, "MouthClose") >= at(out, mid, "JawOpen")
+    assert at(out, mid, "JawOpen") < at(out, 0.12, "JawOpen")
+    assert at(out, mid, "JawOpen") < at(out, 0.48, "JawOpen")
+
+
+@pytest.mark.parametrize("phone", ["F", "V"])
+def test_labiodentals_roll_the_lower_lip(phone):
+    segs = [(0.0, 0.25, "AE"), (0.25, 0.35, phone), (0.35, 0.6, "AE")]
+    out = render(segs, frames(0.6))
+    assert at(out, 0.30, "MouthRollLower") >= 0.4
+
+
+def test_a_very_short_bilabial_still_closes_its_nearest_frame():
+    segs = [(0.0, 0.25, "AA"), (0.25, 0.262, "B"), (0.262, 0.5, "AA")]
+    out = render(segs, frames(0.5))
+    assert out[:, CH["JawOpen"]].min() <= 0.08
+
+
+def test_intensity_scales_and_output_stays_in_range():
+    segs = [(0.0, 0.3, "AA"), (0.3, 0.5, "UW")]
+    base = render(segs, frames(0.5))
+    louder = render(segs, frames(0.5), intensity=1.15)
+    assert np.allclose(np.minimum(base * 1.15, 1.0), louder, atol=1e-6)
+    assert louder.min() >= 0.0 and louder.max() <= 1.0
+    assert base[:, CH["MouthPucker"]].max() > 0.5  # UW puckers
