@@ -13,7 +13,10 @@ Parts, each run in its own process so that peak memory (max RSS) is measured per
 - ``gemm_ceiling``: the same model's linear-layer shapes run alone at one window's rows (128) and at
   a batch's rows (128 x batch size). Their ratio is the most that batching can gain on this machine:
   once one window already keeps the cores busy, batching has little left to win.
-- ``default``: the shipped default model end to end (features + inference) per audio second.
+- ``default``: the shipped default model per audio second, end to end (22.05 kHz input: reading,
+  resampling, band-limit, features, model, product post-processing) and stage by stage;
+  ``features_and_inference`` (band-limit + features + model, from 88.2 kHz) is the figure the
+  default model's 10 ms target is about.
 - ``long``: the whole pipeline on N minutes of speech-like audio (the fixture clip repeated with
   pauses), with wall time per audio second and peak memory, to show linear time and bounded memory.
 """
@@ -132,7 +135,10 @@ def part_gemm_ceiling(batch_size: int, repeats: int = 20) -> dict:
 
 
 def part_default(seconds: float) -> dict:
+    from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
     from neurosync_lipsync.core.checkpoint import load_checkpoint
+    from neurosync_lipsync.core.features import extract_features
+    from neurosync_lipsync.core.inference import run_model, torch_threads
     from neurosync_lipsync.core.pipeline import generate
 
     loaded = load_checkpoint()
@@ -140,10 +146,26 @@ def part_default(seconds: float) -> dict:
     generate(y[: RATE * 2], rate=RATE, model=loaded)  # warm-up
     start = time.perf_counter()
     generate(y, rate=RATE, model=loaded)
-    elapsed = time.perf_counter() - start
+    total = time.perf_counter() - start
+    # The same work stage by stage (one torch thread, as the pipeline runs small models).
+    stages = {}
+    with torch_threads(1):
+        start = time.perf_counter()
+        y88 = resample_to_model_rate(y, RATE)
+        stages["resample_to_88k"] = time.perf_counter() - start
+        start = time.perf_counter()
+        feats = extract_features(band_limit(y88, loaded.config.band_limit_rate), "v01a")
+        stages["band_limit_and_features"] = time.perf_counter() - start
+        start = time.perf_counter()
+        run_model(feats, loaded)
+        stages["model"] = time.perf_counter() - start
+    per_second = {k: 1000 * v / seconds for k, v in stages.items()}
     return {
         "parameters": loaded.parameter_count,
-        "ms_per_audio_s": 1000 * elapsed / seconds,
+        "end_to_end_ms_per_audio_s": 1000 * total / seconds,
+        "stages_ms_per_audio_s": per_second,
+        "features_and_inference_ms_per_audio_s": per_second["band_limit_and_features"]
+        + per_second["model"],
         "peak_rss_mb": peak_mb(),
     }
 

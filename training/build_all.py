@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     add_build_record(
         DEFAULT_MODEL_PATH.with_suffix(".json"),
         {
-            "command": "python -m training.build_all " + " ".join(argv or []),
+            "command": " ".join(["python -m training.build_all", *(argv or [])]),
             "source_commit": commit,
             "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "batches_built": built,
