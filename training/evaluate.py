@@ -2,8 +2,9 @@
 
 1. Held-out voices (flite rms, espeak en-gb-x-gbcwmd+f4; sentences never trained on):
    per-channel Pearson r and MAE against their rule-based target curves.
-2. /work/shared/eval/neurosync-clips: Pearson r per mouth channel against NeuroSync 0.1's
-   output, with one global lag (|lag| <= 4 frames, the same for every clip and channel).
+2. ../shared/eval/neurosync-clips (or $NEUROSYNC_SHARED/eval/...): Pearson r per mouth
+   channel against NeuroSync 0.1's output, with one global lag (|lag| <= 4 frames, the same
+   for every clip and channel).
 3. Bilabials on human speech (pocketsphinx alignment of the package-archive recordings):
    fraction of p/b/m whose mid-consonant JawOpen is below the neighbouring vowels' peaks.
 4. Speed: features + inference, ms per second of audio (2 threads, model already loaded).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -26,7 +28,8 @@ from neurosync_lipsync.core.pipeline import generate
 
 from .train import anticipate, load_split
 
-CLIPS = Path("/work/shared/eval/neurosync-clips")
+SHARED = Path(os.environ.get("NEUROSYNC_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+CLIPS = SHARED / "eval" / "neurosync-clips"
 MOUTH = [i for i, n in enumerate(BLENDSHAPE_NAMES) if n.startswith(("Jaw", "Mouth", "Tongue"))]
 KEY = [
     "JawOpen",
