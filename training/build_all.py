@@ -23,7 +23,7 @@ from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH
 
 from . import build_data, evaluate, train
 
-CLIPS, STEPS = 3000, 2400
+STEPS = 2400
 REPORT = train.RUNS / "evaluation.json"
 
 
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(
         description="regenerate data, retrain and evaluate the default model"
     )
-    p.add_argument("--clips", type=int, default=CLIPS)
+    p.add_argument("--clips", type=int, default=build_data.CLIPS)
     p.add_argument("--steps", type=int, default=STEPS)
     p.add_argument("--workers", type=int, default=2)
     a = p.parse_args(argv)

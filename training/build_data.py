@@ -3,10 +3,11 @@
 Each batch of clips (one voice) becomes ``training/data/<split>/batch_NNNNN.npz`` holding float16
 features (T, 78) through core's own band-limit and feature code, float16 targets (T, 61) in 0..1
 and the clip offsets. Each file records the recipe it was built with (a hash of the modules that
-shape the data); existing files with the current recipe are skipped, so an interrupted build
-resumes, while files from another recipe, or outside the current plan, are rebuilt or removed.
+shape the data) and a hash of its clip jobs (voices, texts, seeds, which depend on ``--clips`` and
+``--seed``). A file whose recipe and jobs match is skipped, so an interrupted build resumes;
+files from another recipe or plan are rebuilt, and files outside the plan are removed.
 
-    .venv/bin/python -m training.build_data --clips 2400 --workers 2
+    .venv/bin/python -m training.build_data [--clips 3000] [--workers 2]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ log = logging.getLogger("training.build_data")
 DATA = Path(__file__).resolve().parent / "data"
 FAMILY, BAND_LIMIT_RATE = "v01a", 16000
 BATCH = 16
+CLIPS = 3000  # training clips of the shipped model
 # Share of training clips per voice key (espeak is spread over accents x variants).
 TRAIN_MIX = {
     "flite-slt": 0.12,
@@ -63,13 +65,27 @@ def recipe() -> str:
     return digest.hexdigest()[:12]
 
 
-def batch_recipe(path: Path) -> str | None:
-    """The recipe a batch file was built with (None for files from before recipes were kept)."""
+def jobs_hash(batch: list[dict]) -> str:
+    """Short hash of a batch's clip jobs."""
+    return hashlib.sha256(json.dumps(batch, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _stamp(path: Path, key: str) -> str | None:
     try:
         with np.load(path) as d:
-            return str(d["recipe"]) if "recipe" in d.files else None
+            return str(d[key]) if key in d.files else None
     except (OSError, ValueError, KeyError):
         return None
+
+
+def batch_recipe(path: Path) -> str | None:
+    """The recipe a batch file was built with (None for files from before recipes were kept)."""
+    return _stamp(path, "recipe")
+
+
+def is_current(path: Path, batch: list[dict]) -> bool:
+    """Whether ``path`` holds ``batch`` built with the current recipe."""
+    return batch_recipe(path) == recipe() and _stamp(path, "jobs") == jobs_hash(batch)
 
 
 def plan(split: str, n_clips: int, seed: int) -> list[list[dict]]:
@@ -173,7 +189,7 @@ def _join(parts: list, rng: random.Random):
 def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
     """Synthesise, augment and featurise one batch into its npz; returns (index, audio seconds).
 
-    A file already built with the current recipe is kept (0 seconds of new audio).
+    A file already built from the same jobs with the current recipe is kept (0 s of new audio).
     """
     import torch
     from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
@@ -182,7 +198,7 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
     torch.set_num_threads(1)
     split, index, batch = args
     path = DATA / split / f"batch_{index:05d}.npz"
-    if path.exists() and batch_recipe(path) == recipe():
+    if path.exists() and is_current(path, batch):
         return index, 0.0
     feats, targets, lengths, meta, seconds = [], [], [], [], 0.0
     for job, result in zip(batch, _synthesise(batch), strict=True):
@@ -226,6 +242,7 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
         lengths=np.array(lengths),
         meta=json.dumps(meta),
         recipe=recipe(),
+        jobs=jobs_hash(batch),
     )
     tmp.rename(path)
     return index, seconds
@@ -248,7 +265,7 @@ def remove_unplanned(jobs: list[tuple[str, int, list[dict]]]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Build the corpus; returns the number of batch files (re)built."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--clips", type=int, default=2400, help="training clips (held-out: 1/12 of it)")
+    p.add_argument("--clips", type=int, default=CLIPS, help="training clips (held-out: 1/12 of it)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(

@@ -10,15 +10,27 @@ import pytest
 from training import build_data
 
 
-def write_batch(path, recipe=None):
+def write_batch(path, recipe=None, jobs=None):
     path.parent.mkdir(parents=True, exist_ok=True)
     extra = {} if recipe is None else {"recipe": recipe}
+    extra |= {} if jobs is None else {"jobs": jobs}
     np.savez(path, features=np.zeros((2, 78)), lengths=np.array([2]), meta=json.dumps([]), **extra)
 
 
 def test_recipe_is_a_stable_short_hash():
     assert build_data.recipe() == build_data.recipe()
     assert len(build_data.recipe()) == 12
+
+
+def test_jobs_hash_depends_on_the_plan():
+    small, large = build_data.plan("train", 60, 0), build_data.plan("train", 120, 0)
+    assert build_data.jobs_hash(small[0]) == build_data.jobs_hash(
+        build_data.plan("train", 60, 0)[0]
+    )
+    assert build_data.jobs_hash(small[0]) != build_data.jobs_hash(large[0])
+    assert build_data.jobs_hash(small[0]) != build_data.jobs_hash(
+        build_data.plan("train", 60, 1)[0]
+    )
 
 
 def test_batch_recipe_reads_the_recorded_recipe(tmp_path):
@@ -30,28 +42,39 @@ def test_batch_recipe_reads_the_recorded_recipe(tmp_path):
     assert build_data.batch_recipe(tmp_path / "broken.npz") is None
 
 
-def test_a_batch_with_the_current_recipe_is_not_rebuilt(tmp_path, monkeypatch):
+NEGATIVE = {"voice": "negative", "seed": 1, "speed": 1.0, "intensity": 1.0, "texts": []}
+
+
+def test_a_batch_of_the_same_jobs_and_recipe_is_not_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setattr(build_data, "DATA", tmp_path)
     path = tmp_path / "train" / "batch_00003.npz"
-    write_batch(path, build_data.recipe())
+    batch = [{"voice": "flite-slt", "seed": 5}]
+    write_batch(path, build_data.recipe(), build_data.jobs_hash(batch))
     before = path.stat().st_mtime_ns
 
     def must_not_synthesise(batch):
         raise AssertionError("a current batch was rebuilt")
 
     monkeypatch.setattr(build_data, "_synthesise", must_not_synthesise)
-    assert build_data.process_batch(("train", 3, [{"voice": "flite-slt"}])) == (3, 0.0)
+    assert build_data.process_batch(("train", 3, batch)) == (3, 0.0)
     assert path.stat().st_mtime_ns == before
 
 
-def test_a_batch_from_another_recipe_is_rebuilt(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "recipe, jobs",
+    [("0ld0ld0ld0ld", "current"), ("current", "0th3r0th3r00"), (None, None)],
+    ids=["other recipe", "other jobs", "unstamped"],
+)
+def test_a_stale_batch_is_rebuilt(tmp_path, monkeypatch, recipe, jobs):
     monkeypatch.setattr(build_data, "DATA", tmp_path)
     path = tmp_path / "train" / "batch_00000.npz"
-    write_batch(path, "0ld0ld0ld0ld")
-    job = {"voice": "negative", "seed": 1, "speed": 1.0, "intensity": 1.0, "texts": []}
-    index, seconds = build_data.process_batch(("train", 0, [job]))
+    recipe = build_data.recipe() if recipe == "current" else recipe
+    jobs = build_data.jobs_hash([NEGATIVE]) if jobs == "current" else jobs
+    write_batch(path, recipe, jobs)
+    assert not build_data.is_current(path, [NEGATIVE])
+    index, seconds = build_data.process_batch(("train", 0, [NEGATIVE]))
     assert index == 0 and seconds > 0
-    assert build_data.batch_recipe(path) == build_data.recipe()
+    assert build_data.is_current(path, [NEGATIVE])
     with np.load(path) as d:
         assert d["features"].shape[1] == 78 and not d["targets"].any()  # noise: neutral face
 
