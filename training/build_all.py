@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import subprocess
 import time
 from pathlib import Path
@@ -46,13 +45,6 @@ def source_commit() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def add_build_record(sidecar: Path, record: dict) -> None:
-    """Add ``record`` under ``training.build`` in the model's sidecar."""
-    data = json.loads(sidecar.read_text())
-    data.setdefault("training", {})["build"] = record
-    sidecar.write_text(json.dumps(data, indent=2) + "\n")
-
-
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(
         description="regenerate data, retrain and evaluate the default model"
@@ -67,15 +59,17 @@ def main(argv: list[str] | None = None) -> None:
     data_done = time.time()
     train.main(["--steps", str(a.steps)])
     train_done = time.time()
-    add_build_record(
-        DEFAULT_MODEL_PATH.with_suffix(".json"),
+    train.add_provenance(
+        DEFAULT_MODEL_PATH,
         {
-            "command": " ".join(["python -m training.build_all", *(argv or [])]),
-            "source_commit": commit,
-            "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "batches_built": built,
-            "data_minutes": round((data_done - start) / 60, 1),
-            "train_minutes": round((train_done - data_done) / 60, 1),
+            "build": {
+                "command": " ".join(["python -m training.build_all", *(argv or [])]),
+                "source_commit": commit,
+                "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "batches_built": built,
+                "data_minutes": round((data_done - start) / 60, 1),
+                "train_minutes": round((train_done - data_done) / 60, 1),
+            }
         },
     )
     evaluate.main(["--json", str(REPORT)])

@@ -70,22 +70,23 @@ def jobs_hash(batch: list[dict]) -> str:
     return hashlib.sha256(json.dumps(batch, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def _stamp(path: Path, key: str) -> str | None:
+def _stamps(path: Path) -> dict[str, str]:
+    """The ``recipe`` and ``jobs`` stamps a batch file carries (empty for unreadable files)."""
     try:
         with np.load(path) as d:
-            return str(d[key]) if key in d.files else None
+            return {key: str(d[key]) for key in ("recipe", "jobs") if key in d.files}
     except (OSError, ValueError, KeyError):
-        return None
+        return {}
 
 
 def batch_recipe(path: Path) -> str | None:
     """The recipe a batch file was built with (None for files from before recipes were kept)."""
-    return _stamp(path, "recipe")
+    return _stamps(path).get("recipe")
 
 
 def is_current(path: Path, batch: list[dict]) -> bool:
     """Whether ``path`` holds ``batch`` built with the current recipe."""
-    return batch_recipe(path) == recipe() and _stamp(path, "jobs") == jobs_hash(batch)
+    return _stamps(path) == {"recipe": recipe(), "jobs": jobs_hash(batch)}
 
 
 def plan(split: str, n_clips: int, seed: int) -> list[list[dict]]:

@@ -111,11 +111,19 @@ def export(model: Seq2Seq, config: ModelConfig, path: Path, info: dict | None = 
         scaled.decoder.fc_output.weight[:NUM_BLENDSHAPES] *= 100
         scaled.decoder.fc_output.bias[:NUM_BLENDSHAPES] *= 100
     save_checkpoint(path, scaled.cpu(), config)
-    if info:  # provenance in the sidecar; the loader reads only the config keys it knows
-        sidecar = path.with_suffix(".json")
-        sidecar.write_text(
-            json.dumps({**json.loads(sidecar.read_text()), "training": info}, indent=2)
-        )
+    if info:
+        add_provenance(path, info)
+
+
+def add_provenance(path: Path, info: dict) -> None:
+    """Merge ``info`` into the ``training`` block of the checkpoint's sidecar.
+
+    The loader reads only the config keys it knows, so provenance never affects loading.
+    """
+    sidecar = path.with_suffix(".json")
+    data = json.loads(sidecar.read_text())
+    data.setdefault("training", {}).update(info)
+    sidecar.write_text(json.dumps(data, indent=2) + "\n")
 
 
 @torch.no_grad()
