@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--clips", type=int, default=build_data.CLIPS)
     p.add_argument("--steps", type=int, default=STEPS)
     p.add_argument("--workers", type=int, default=2)
-    a = p.parse_args(argv)
+    args = sys.argv[1:] if argv is None else argv
+    a = p.parse_args(args)
     commit = source_commit()
     start = time.time()
     built = build_data.main(["--clips", str(a.clips), "--workers", str(a.workers)])
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         DEFAULT_MODEL_PATH,
         {
             "build": {
-                "command": " ".join(["python -m training.build_all", *(argv or [])]),
+                "command": " ".join(["python -m training.build_all", *args]),
                 "source_commit": commit,
                 "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                 "batches_built": built,
