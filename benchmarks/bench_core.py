@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-CLIP = REPO.parent / "shared" / "fixtures" / "speechlike.wav"
+CLIP = REPO / "tests" / "fixtures" / "speechlike.wav"
 RATE = 22050
 
 

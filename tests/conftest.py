@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NEUROSYNC_SHARED", REPO.parent / "shared"))
-FIXTURES = SHARED / "fixtures"
+#: Golden data from the original NeuroSync code, kept in the repo (see tests/fixtures/README.md).
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     if not FIXTURES.is_dir():
-        pytest.fail(f"golden fixtures not found at {FIXTURES}; set NEUROSYNC_SHARED")
+        pytest.fail(f"golden fixtures not found at {FIXTURES}")
     return FIXTURES
 
 
