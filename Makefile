@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-bpy42 lint bench extension clean
+.PHONY: setup demo test test-matrix test-bpy42 test-bpy45 test-bpy53 lint bench extension clean
 
 setup: $(STAMP)
 
@@ -22,13 +22,33 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests
 
-# The keying path on Blender 4.2 LTS (legacy actions): bpy 4.2 in a venv of its own.
-VENV42 := .venv-bpy42
+# The Blender tests on the Blenders users run, each in a venv of its own with that Blender's
+# Python and numpy and no torch or librosa (the runtime must not need them):
+#   4.5 LTS: Python 3.11 + numpy 1.x;  5.3 (like 5.1 and 5.2 LTS): Python 3.13 + numpy 2.x;
+#   4.2 LTS: only the keying tests (its bpy wheel has no audaspace, so no sound strips).
+# The installed-zip test runs where dist/ holds a linux-x64 zip (make extension, or CI).
+PY313  ?= $(shell pyenv root 2>/dev/null)/versions/3.13.0/bin/python3.13
+MATRIX_TESTS := tests/blender tests/core
+test-matrix: test-bpy45 test-bpy53 test-bpy42
+
+define matrix_venv
+	@test -x $(1)/bin/python || $(2) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --upgrade pip
+	$(1)/bin/python -m pip install --quiet $(3) "pytest>=8"
+	$(1)/bin/python -m pip install --quiet -e .
+endef
+
+test-bpy45:
+	$(call matrix_venv,.venv-bpy45,$(PYTHON),"bpy==4.5.15" "numpy<2")
+	.venv-bpy45/bin/python -m pytest $(MATRIX_TESTS)
+
+test-bpy53:
+	$(call matrix_venv,.venv-bpy53,$(PY313),"bpy==5.3.0" "numpy>=2.2")
+	.venv-bpy53/bin/python -m pytest $(MATRIX_TESTS)
+
 test-bpy42:
-	@test -x $(VENV42)/bin/python || $(PYTHON) -m venv $(VENV42)
-	$(VENV42)/bin/python -m pip install --quiet "bpy==4.2.23" "numpy<2" "pytest>=8"
-	$(VENV42)/bin/python -m pip install --quiet --no-deps -e .
-	$(VENV42)/bin/python -m pytest tests/blender/test_keying.py
+	$(call matrix_venv,.venv-bpy42,$(PYTHON),"bpy==4.2.23" "numpy<2")
+	.venv-bpy42/bin/python -m pytest tests/blender/test_keying.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -40,4 +60,4 @@ extension: $(STAMP)
 	$(BIN)/python tools/build_extension.py
 
 clean:
-	rm -rf $(VENV) $(VENV42) dist build *.egg-info demo/out
+	rm -rf $(VENV) .venv-bpy42 .venv-bpy45 .venv-bpy53 dist build *.egg-info demo/out

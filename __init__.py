@@ -1,15 +1,14 @@
 """NeuroSync Lip Sync: audio-driven ARKit shape-key animation for Blender.
 
-Importing this package imports neither bpy nor torch, so ``core`` works without Blender;
-Blender's modules are imported in :func:`register`, torch and librosa only when a bake starts.
+Importing this package imports neither bpy nor numpy, so ``core`` works without Blender;
+Blender's modules are imported in :func:`register`, the engine (numpy, soundfile, soxr) only
+when a bake starts. torch is never needed: it is an optional backend.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import os
-import sys
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +27,6 @@ def _modules():
     return [importlib.import_module(name, __package__) for name in _MODULES]
 
 
-def _use_extension_numba_cache() -> None:
-    """librosa's numba cache goes to the extension's writable user folder when installed.
-
-    Blender's or the extension's site-packages may be read-only, where librosa would fail with
-    "cannot cache function". This must happen before numba is imported.
-    """
-    import bpy
-
-    if "NUMBA_CACHE_DIR" in os.environ:
-        return
-    try:
-        path = bpy.utils.extension_path_user(__package__, path="numba_cache", create=True)
-    except ValueError:  # not loaded as an extension (a development checkout): numba's default
-        return
-    os.environ["NUMBA_CACHE_DIR"] = path
-    if "numba" in sys.modules:
-        sys.modules["numba"].config.reload_config()
-
-
 def _cli_command(argv):
     from .cli import main
 
@@ -59,7 +39,6 @@ def register() -> None:
     from .operators.ids import CLI_COMMAND
 
     global _cli_handle
-    _use_extension_numba_cache()
     for module in _modules():
         module.register()
     if hasattr(bpy.utils, "register_cli_command") and _cli_handle is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..core.naming import AUTO, CHANNELS, map_names
 from .ids import TAKE_PROP
-from .timing import FramePlan, StripTiming, plan_frames
+from .timing import FramePlan, StripTiming, plan_frames, strip_timing
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,11 @@ class BakeRequest:
 class BakeCurves:
     plan: FramePlan
     values: object  # (count, 52) float32, ARKit channels in LiveLink order
+
+
+def strip_scene(context):
+    """The scene whose sequencer holds the sound strips: 5.0+ may edit another scene's."""
+    return getattr(context, "sequencer_scene", None) or context.scene
 
 
 def sound_strips(scene) -> list:
@@ -119,13 +124,7 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
             f"({', '.join(mapping.unmatched)})"
         )
     render = scene.render
-    timing = StripTiming(
-        frame_start=float(strip.frame_start),
-        frame_final_start=float(strip.frame_final_start),
-        frame_final_end=float(strip.frame_final_end),
-        sound_offset=float(getattr(strip, "sound_offset", 0.0)),
-        fps=render.fps / render.fps_base,
-    )
+    timing = strip_timing(strip, render.fps / render.fps_base)
     return BakeRequest(
         strip_name,
         object_name,

@@ -14,7 +14,7 @@ import bpy
 from bpy.props import StringProperty
 
 from . import job as jobs
-from .bake import BakeError, apply, bake, gather, shape_key_names, sound_strips
+from .bake import BakeError, apply, bake, gather, shape_key_names, sound_strips, strip_scene
 from .ids import OT_GENERATE, SCENE_PROP, WM_PROP
 from .keying import KeyingError
 
@@ -26,7 +26,7 @@ def _inputs(op, context):
     settings = getattr(context.scene, SCENE_PROP)
     strip = op.strip or settings.strip_name
     if not strip:  # a scene with a single sound strip needs no choice
-        strips = sound_strips(context.scene)
+        strips = sound_strips(strip_scene(context))
         if len(strips) != 1:
             raise BakeError(f"choose a sound strip (the scene has {len(strips)})")
         strip = strips[0].name
@@ -75,7 +75,7 @@ class LIPSYNC_OT_generate(bpy.types.Operator):
     def execute(self, context):
         try:
             strip, obj, settings = _inputs(self, context)
-            action, request = bake(context.scene, strip, obj, settings)
+            action, request = bake(strip_scene(context), strip, obj, settings)
         except _errors() as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
@@ -87,7 +87,7 @@ class LIPSYNC_OT_generate(bpy.types.Operator):
     def invoke(self, context, event):
         try:
             strip, obj, settings = _inputs(self, context)
-            request = gather(context.scene, strip, obj, settings)
+            request = gather(strip_scene(context), strip, obj, settings)
         except _errors() as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}

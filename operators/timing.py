@@ -3,6 +3,10 @@
 Audio second ``t`` of a strip plays at frame ``frame_start + (t + sound_offset) * fps`` with
 ``fps = render.fps / render.fps_base``; the strip is audible on ``[frame_final_start,
 frame_final_end)``. Keys go on the integer frames that are both audible and inside the audio.
+
+Blender 5.1 renamed these properties (``frame_start`` -> ``content_start``, ``frame_final_start``
+-> ``left_handle``, ``frame_final_end`` -> ``right_handle``) and warns on the old names, which go
+in 6.0; :func:`strip_timing` reads whichever the running Blender has.
 """
 
 from __future__ import annotations
@@ -30,6 +34,23 @@ class StripTiming:
     def frame_of(self, seconds: float) -> float:
         """Scene frame at which audio second ``seconds`` plays."""
         return self.frame_start + (seconds + self.sound_offset) * self.fps
+
+
+#: (StripTiming field, the 5.1+ property, the 4.x-5.0 property)
+_STRIP_PROPERTIES = (
+    ("frame_start", "content_start", "frame_start"),
+    ("frame_final_start", "left_handle", "frame_final_start"),
+    ("frame_final_end", "right_handle", "frame_final_end"),
+)
+
+
+def strip_timing(strip, fps: float) -> StripTiming:
+    """A sound strip's timing, read through the property names of the running Blender."""
+    values = {
+        field: float(getattr(strip, new if hasattr(strip, new) else old))
+        for field, new, old in _STRIP_PROPERTIES
+    }
+    return StripTiming(**values, sound_offset=float(getattr(strip, "sound_offset", 0.0)), fps=fps)
 
 
 @dataclass(frozen=True)

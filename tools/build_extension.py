@@ -3,14 +3,12 @@
     .venv/bin/python tools/build_extension.py [--platform linux-x64 ...] [--offline] [--dist dist]
 
 Steps:
-1. Download the complete wheel closure of ``REQUIREMENTS`` for each platform (CPython 3.11,
-   binary wheels only) into ``build/wheels/<platform>/`` (tools/wheel_closure.py: pip's own
-   resolver for linux-x64, the same versions with the target's markers for the others). The
-   resolver sees numpy pinned to ``--numpy`` (Blender's own: 1.26.4 in 4.5/5.0) so that scipy
-   & co. match it, and the numpy wheel is then dropped: extensions' wheels go before Blender's
-   on sys.path, so a shipped numpy would replace Blender's. Linux torch is the ``+cpu`` build
-   (the machine's pip config finds it on local disk; PyPI's Linux torch is the CUDA one).
-2. Stage a copy of the repository in ``build/stage/`` with the wheels in ``wheels/`` and the
+1. The runtime requirements are ``[project] dependencies`` of pyproject.toml, numpy left out
+   (Blender's own is used). Their wheel closure is downloaded for each platform and for both of
+   Blender's Pythons (3.11 for 4.2-5.0, 3.13 for 5.1-5.3) into ``build/wheels/<platform>/``
+   (tools/wheel_closure.py).
+2. A copy of the repository is staged in ``build/stage/`` without what the manifest's
+   ``[build] paths_exclude_pattern`` excludes, with the wheels in ``wheels/`` and the
    manifest's ``wheels`` list written (the committed manifest stays without one).
 3. ``blender_ext.py build --split-platforms`` (the tool inside the bpy wheel) writes
    ``dist/neurosync_lipsync-<version>-<platform>.zip``; each zip is then validated.
@@ -22,6 +20,7 @@ Needs the bpy module in the running interpreter only to find ``blender_ext.py``;
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import glob
 import importlib.util
 import json
@@ -34,30 +33,23 @@ import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from wheel_closure import (  # noqa: E402
-    HOST_PLATFORM,
-    TARGETS,
-    ClosureError,
-    resolve_foreign,
-    resolve_host,
-    wheel_name_version,
-)
+from wheel_closure import PYTHONS, TARGETS, ClosureError, canonical, resolve, wheel_name  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
-
-REQUIREMENTS = ["torch==2.13.0", "librosa==0.11.0", "scipy", "soundfile"]
-#: Extra pins per platform: Linux must get the CPU build of torch.
-PLATFORM_PINS = {"linux-x64": ["torch==2.13.0+cpu"]}
 NEVER_SHIP = ("numpy",)
-STAGE_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "wheels", "__pycache__", "*.pyc", ".ruff_cache",
-    ".pytest_cache", "*.egg-info", "tests", "training", "benchmarks", "tools", "demo",
-)  # fmt: skip
+#: Never copied into the stage, whatever the manifest says (large, and never part of a build).
+STAGE_SKIP = (".git", ".venv", ".venv-bpy42", ".venv-bpy45", ".venv-bpy53", "build", "dist")
 
 
 class BuildError(Exception):
     pass
+
+
+def runtime_requirements() -> list[str]:
+    """pyproject's runtime dependencies, without the packages Blender provides."""
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    return [d for d in deps if canonical(re.split(r"[=<>!~; \[]", d)[0]) not in NEVER_SHIP]
 
 
 def blender_ext_paths(override: str | None) -> tuple[Path, Path | None]:
@@ -79,49 +71,60 @@ def blender_ext_paths(override: str | None) -> tuple[Path, Path | None]:
     return Path(tool[0]), Path(tags[0]) if tags else None
 
 
-def download(numpy: str, offline: bool, platforms: list[str]) -> dict[str, list[Path]]:
-    """The wheel closure per platform, numpy removed (see tools/wheel_closure.py)."""
-    host_dir = BUILD / "wheels" / HOST_PLATFORM
-    pins = PLATFORM_PINS[HOST_PLATFORM]
-    pinned = {re.split(r"[=<>]", p)[0] for p in pins}
-    reqs = pins + [r for r in REQUIREMENTS if re.split(r"[=<>]", r)[0] not in pinned]
-    host_dir.mkdir(parents=True, exist_ok=True)
-    host = resolve_host(reqs + [f"numpy=={numpy}"], host_dir, offline=offline)
-    versions = dict(wheel_name_version(w) for w in host)
-    out = {}
+def download(platforms: list[str], offline: bool) -> list[Path]:
+    """Every platform's closure for every Blender Python, numpy removed."""
+    wheels: dict[str, Path] = {}
     for platform in platforms:
-        if platform == HOST_PLATFORM:
-            wheels = host
-        else:
-            dest = BUILD / "wheels" / platform
-            dest.mkdir(parents=True, exist_ok=True)
-            wheels = resolve_foreign(platform, {n: v for n, v in versions.items()
-                                                if n not in NEVER_SHIP}, dest, offline=offline,
-                                     never=NEVER_SHIP)  # fmt: skip
-        out[platform] = [w for w in wheels if wheel_name_version(w)[0] not in NEVER_SHIP]
-        print(f"{platform}: {len(out[platform])} wheels", file=sys.stderr)
-    return out
+        for python in PYTHONS:
+            dest = BUILD / "wheels" / platform / python
+            for wheel in resolve(platform, python, runtime_requirements(), dest, offline=offline):
+                if wheel_name(wheel) not in NEVER_SHIP:
+                    wheels.setdefault(wheel.name, wheel)
+        print(f"{platform}: wheels resolved", file=sys.stderr)
+    return sorted(wheels.values())
 
 
-def stage(wheels: list[Path], stage_dir: Path) -> Path:
-    """A copy of the extension with its wheels and a manifest that lists them."""
+def excluded(manifest: dict):
+    """A shutil.copytree ignore function from the manifest's gitignore-style exclude patterns."""
+    patterns = manifest.get("build", {}).get("paths_exclude_pattern", [])
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        rel = Path(folder).resolve().relative_to(ROOT).as_posix()
+        out = set()
+        for name in names:
+            path = f"/{name}" if rel == "." else f"/{rel}/{name}"
+            is_dir = os.path.isdir(os.path.join(folder, name))
+            if rel == "." and name in STAGE_SKIP:
+                out.add(name)
+            for pattern in patterns:
+                dir_only = pattern.endswith("/")
+                pat = pattern.rstrip("/")
+                if dir_only and not is_dir:
+                    continue
+                target = path if pat.startswith("/") else name
+                if fnmatch.fnmatch(target, pat):
+                    out.add(name)
+        return out
+
+    return ignore
+
+
+def stage(wheels: list[Path], platforms: list[str], stage_dir: Path) -> dict:
+    """A copy of the extension with its wheels and a manifest that lists them; the manifest."""
+    text = (ROOT / "blender_manifest.toml").read_text()
+    manifest = tomllib.loads(text)
     if stage_dir.exists():
         shutil.rmtree(stage_dir)
-    shutil.copytree(ROOT, stage_dir, ignore=STAGE_IGNORE)
+    shutil.copytree(ROOT, stage_dir, ignore=excluded(manifest))
     wheel_dir = stage_dir / "wheels"
-    wheel_dir.mkdir()
-    names = []
+    wheel_dir.mkdir(exist_ok=True)
     for wheel in wheels:
-        if not (wheel_dir / wheel.name).exists():
-            shutil.copy2(wheel, wheel_dir / wheel.name)
-            names.append(wheel.name)
-    manifest = stage_dir / "blender_manifest.toml"
-    text = manifest.read_text()
-    listing = "wheels = [\n" + "".join(f'  "./wheels/{n}",\n' for n in sorted(names)) + "]\n"
-    # Top-level keys must come before the first [table].
-    head, sep, tail = text.partition("\n[")
-    manifest.write_text(head.rstrip() + "\n\n" + listing + sep + tail)
-    return stage_dir
+        shutil.copy2(wheel, wheel_dir / wheel.name)
+    listing = "wheels = [\n" + "".join(f'  "./wheels/{w.name}",\n' for w in wheels) + "]\n"
+    text = re.sub(r"(?m)^platforms = \[.*\]$", f"platforms = {json.dumps(platforms)}", text)
+    head, sep, tail = text.partition("\n[")  # top-level keys must come before the first [table]
+    (stage_dir / "blender_manifest.toml").write_text(head.rstrip() + "\n\n" + listing + sep + tail)
+    return manifest
 
 
 def run_tool(tool: Path, *args: str) -> None:
@@ -133,24 +136,17 @@ def run_tool(tool: Path, *args: str) -> None:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--platform", action="append", choices=sorted(TARGETS),
-                   help="platform to build (repeatable; default: all three)")  # fmt: skip
-    p.add_argument("--numpy", default="1.26.4", help="Blender's numpy to resolve against")
-    p.add_argument("--offline", action="store_true", help="use only local wheels (pip --no-index)")
+                   help="platform to build (repeatable; default: all)")  # fmt: skip
+    p.add_argument("--offline", action="store_true", help="use only wheels fetched before")
     p.add_argument("--dist", default=str(ROOT / "dist"), help="output folder for the zips")
     p.add_argument("--blender-ext", help="path to blender_ext.py (default: the bpy wheel's)")
     args = p.parse_args(argv)
     platforms = args.platform or list(TARGETS)
     try:
         tool, tags = blender_ext_paths(args.blender_ext)
-        per_platform = download(args.numpy, args.offline, platforms)
-        wheels = [w for platform in platforms for w in per_platform[platform]]
-        stage_dir = stage(wheels, BUILD / "stage")
-        manifest = tomllib.loads((stage_dir / "blender_manifest.toml").read_text())
-        manifest_platforms = [pl for pl in manifest["platforms"] if pl in platforms]
-        if manifest_platforms != manifest["platforms"]:  # build only what was downloaded
-            text = (stage_dir / "blender_manifest.toml").read_text()
-            text = re.sub(r"(?m)^platforms = \[.*\]$", f"platforms = {json.dumps(platforms)}", text)
-            (stage_dir / "blender_manifest.toml").write_text(text)
+        wheels = download(platforms, args.offline)
+        stage_dir = BUILD / "stage"
+        manifest = stage(wheels, platforms, stage_dir)
         tag_args = [f"--valid-tags={tags}"] if tags else []
         run_tool(tool, "validate", str(stage_dir), *tag_args)
         dist = Path(args.dist)
@@ -163,7 +159,7 @@ def main(argv=None) -> int:
             if not zip_path.is_file():
                 raise BuildError(f"expected {zip_path} after the build")
             run_tool(tool, "validate", str(zip_path), *tag_args)
-            size = round(zip_path.stat().st_size / 2**20, 1)
+            size = round(zip_path.stat().st_size / 2**20, 2)
             print(json.dumps({"platform": platform, "zip": str(zip_path), "mib": size}))
     except (BuildError, ClosureError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,39 +1,35 @@
-"""The wheel closure of the extension's dependencies for one Blender platform.
+"""The wheel closure of the extension's runtime dependencies, per Blender platform and Python.
 
-pip evaluates environment markers for the machine it runs on, even with ``--platform``: asked
-for Windows torch on Linux it wants the CUDA packages that only Linux torch needs. So:
-
-- linux-x64 (this machine's own platform): a normal ``pip download`` resolution;
-- other platforms: the same versions as the Linux resolution, each downloaded with
-  ``--no-deps`` for the target, then every ``Requires-Dist`` of the downloaded wheels evaluated
-  with the *target's* markers; anything new (say, ``colorama`` on Windows) is added the same way.
+The runtime needs only soundfile and soxr (and what they pull in: cffi, pycparser,
+typing_extensions) besides Blender's own numpy. None of them has platform markers that pip would
+misjudge for a foreign target, so pip's own resolver runs once per (platform, Python) with
+``--platform``/``--python-version``. numpy is pinned to the target Blender's numpy while
+resolving (so that nothing asks for a newer one) and then dropped: extensions' wheels go before
+Blender's on sys.path, so a shipped numpy would replace Blender's.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
-PYTHON = {"python_version": "3.11", "python_full_version": "3.11.9",
-          "implementation_name": "cpython", "platform_python_implementation": "CPython",
-          "implementation_version": "3.11.9", "extra": ""}  # fmt: skip
+#: Blender's Pythons and the numpy each bundles (4.2-5.0: CPython 3.11 + numpy 1.26;
+#: 5.1-5.3: CPython 3.13 + numpy 2.x).
+PYTHONS = {"3.11": "numpy==1.26.4", "3.13": "numpy>=2.2,<3"}
 TARGETS = {
-    "linux-x64": {"tags": ["manylinux_2_28_x86_64", "manylinux_2_27_x86_64",
-                           "manylinux_2_17_x86_64", "manylinux2014_x86_64",
-                           "manylinux_2_5_x86_64", "manylinux1_x86_64"],
-                  "env": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
-                          "platform_machine": "x86_64"}},
-    "windows-x64": {"tags": ["win_amd64"],
-                    "env": {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt",
-                            "platform_machine": "AMD64"}},
-    "macos-arm64": {"tags": ["macosx_14_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64"],
-                    "env": {"sys_platform": "darwin", "platform_system": "Darwin",
-                            "os_name": "posix", "platform_machine": "arm64"}},
+    "linux-x64": ["manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64",
+                  "manylinux2014_x86_64"],
+    "linux-arm64": ["manylinux_2_28_aarch64", "manylinux_2_26_aarch64", "manylinux_2_17_aarch64",
+                    "manylinux2014_aarch64"],
+    "windows-x64": ["win_amd64"],
+    "macos-arm64": ["macosx_14_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64"],
+    "macos-x64": ["macosx_13_0_x86_64", "macosx_11_0_x86_64", "macosx_10_15_x86_64",
+                  "macosx_10_14_x86_64", "macosx_10_13_x86_64", "macosx_10_9_x86_64"],
 }  # fmt: skip
-HOST_PLATFORM = "linux-x64"
+#: windows-arm64 is left out: soxr publishes no Windows-on-ARM wheel.
 
 
 class ClosureError(Exception):
@@ -44,63 +40,27 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def wheel_name_version(path: Path) -> tuple[str, str]:
-    parts = path.name.split("-")
-    return canonical(parts[0]), parts[1]
+def wheel_name(path: Path) -> str:
+    return canonical(path.name.split("-")[0])
 
 
-def pip_download(platform: str, specs: list[str], dest: Path, *, no_deps: bool,
-                 offline: bool) -> None:  # fmt: skip
+def resolve(
+    platform: str, python: str, requirements: list[str], dest: Path, *, offline: bool
+) -> list[Path]:
+    """Download the closure of ``requirements`` for one target into ``dest``; its wheels."""
+    abi = "cp" + python.replace(".", "")
+    if not offline and dest.exists():  # the folder then holds exactly this resolution
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pip", "download", "--dest", str(dest), "--only-binary=:all:",
-           "--python-version", "3.11", "--implementation", "cp", "--abi", "cp311",
-           "--disable-pip-version-check", "--progress-bar", "off"]  # fmt: skip
-    for tag in TARGETS[platform]["tags"]:
+           "--python-version", python, "--implementation", "cp", "--abi", abi, "--abi", "abi3",
+           "--abi", "none", "--disable-pip-version-check", "--progress-bar", "off"]  # fmt: skip
+    for tag in TARGETS[platform]:
         cmd += ["--platform", tag]
-    if no_deps:
-        cmd.append("--no-deps")
-    if offline:  # only local wheels: the machine's find-links and what an earlier run fetched
+    if offline:  # only the wheels the last online run fetched
         cmd += ["--no-index", "--find-links", str(dest)]
-    proc = subprocess.run(cmd + specs, capture_output=True, text=True)
+    proc = subprocess.run(cmd + requirements + [PYTHONS[python]], capture_output=True, text=True)
     if proc.returncode != 0:
         tail = " | ".join(proc.stderr.strip().splitlines()[-2:])
-        raise ClosureError(f"pip download for {platform} failed ({' '.join(specs)}): {tail}")
-
-
-def requires(wheel: Path) -> list[str]:
-    with zipfile.ZipFile(wheel) as zf:
-        meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
-        text = zf.read(meta).decode("utf-8", "replace")
-    return [line.split(":", 1)[1].strip() for line in text.splitlines()
-            if line.startswith("Requires-Dist:")]  # fmt: skip
-
-
-def resolve_host(requirements: list[str], dest: Path, *, offline: bool) -> list[Path]:
-    """This machine's platform: pip's own resolver."""
-    pip_download(HOST_PLATFORM, requirements, dest, no_deps=False, offline=offline)
-    return sorted(dest.glob("*.whl"))
-
-
-def resolve_foreign(platform: str, pinned: dict[str, str], dest: Path, *, offline: bool,
-                    never: tuple[str, ...]) -> list[Path]:  # fmt: skip
-    """Another platform: ``pinned`` versions (name -> version), plus target-only dependencies."""
-    from packaging.requirements import Requirement
-
-    env = {**PYTHON, **TARGETS[platform]["env"]}
-    wanted = {name: f"{name}=={version.split('+')[0]}" for name, version in pinned.items()}
-    done: dict[str, Path] = {}
-    while pending := [n for n in wanted if n not in done]:
-        pip_download(platform, [wanted[n] for n in pending], dest, no_deps=True, offline=offline)
-        for wheel in dest.glob("*.whl"):
-            done.setdefault(wheel_name_version(wheel)[0], wheel)
-        missing = [n for n in pending if n not in done]
-        if missing:
-            raise ClosureError(f"no {platform} wheel found for {', '.join(missing)}")
-        for name in pending:
-            for line in requires(done[name]):
-                req = Requirement(line)
-                dep = canonical(req.name)
-                if dep in wanted or dep in never:
-                    continue
-                if req.marker is None or req.marker.evaluate(env):
-                    wanted[dep] = f"{dep}{req.specifier}"
+        raise ClosureError(f"pip download for {platform} / Python {python} failed: {tail}")
     return sorted(dest.glob("*.whl"))

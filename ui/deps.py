@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 from functools import cache
 
-HEAVY = ("numpy", "torch", "scipy", "librosa", "soundfile")
+#: What a bake needs besides Blender: its own numpy and the extension's wheels. torch is an
+#: optional backend and not listed.
+HEAVY = ("numpy", "soundfile", "soxr")
 
 
 @cache

@@ -8,7 +8,7 @@ import bpy
 
 from ..core.constants import EMOTION_NAMES
 from ..core.naming import map_names
-from ..operators.bake import shape_key_names
+from ..operators.bake import shape_key_names, strip_scene
 from ..operators.ids import (
     OT_CANCEL,
     OT_GENERATE,
@@ -61,7 +61,7 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
         missing = missing_modules()
         if missing:
             layout.label(text=f"Missing: {', '.join(missing)}", icon="ERROR")
-        sed = context.scene.sequence_editor
+        sed = strip_scene(context).sequence_editor
         if sed is None:
             layout.label(text="Add a sound strip in the Video Sequencer", icon="INFO")
         else:
