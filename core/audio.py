@@ -1,7 +1,8 @@
 """Audio input: files, encoded bytes, raw PCM and arrays, down-mixed to mono float32.
 
 Resampling to 88.2 kHz is done the way the reference does it: ``librosa.load(path, sr=88200)``
-reads with soundfile, averages the channels and resamples with soxr (``res_type="soxr_hq"``).
+reads with soundfile, averages the channels and resamples with soxr (``res_type="soxr_hq"``);
+here soxr is called directly, with librosa's length rule, so librosa is not needed.
 Reading and resampling are split so that long recordings can be resampled segment by segment.
 """
 
@@ -127,21 +128,43 @@ def resample_to_model_rate(samples: np.ndarray, rate: int) -> np.ndarray:
     """
     if rate == SAMPLE_RATE:
         return np.ascontiguousarray(samples, dtype=np.float32)
-    import librosa
-
-    return librosa.resample(samples, orig_sr=rate, target_sr=SAMPLE_RATE, res_type="soxr_hq")
+    return resample(samples, rate, SAMPLE_RATE)
 
 
 def band_limit(samples: np.ndarray, cutoff_rate: int) -> np.ndarray:
     """Band-limit 88.2 kHz audio by a round trip through ``cutoff_rate`` Hz (as in training)."""
-    import librosa
-
-    low = librosa.resample(samples, orig_sr=SAMPLE_RATE, target_sr=cutoff_rate, res_type="soxr_hq")
-    back = librosa.resample(low, orig_sr=cutoff_rate, target_sr=SAMPLE_RATE, res_type="soxr_hq")
+    back = resample(resample(samples, SAMPLE_RATE, cutoff_rate), cutoff_rate, SAMPLE_RATE)
     out = np.zeros_like(samples)
     n = min(len(out), len(back))
     out[:n] = back[:n]
     return out
+
+
+def resample(samples: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
+    """``librosa.resample(samples, orig_sr=rate, target_sr=target_rate, res_type="soxr_hq")``.
+
+    soxr's high-quality resampler, cut or zero-padded to ceil(n * target_rate / rate) samples.
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        float32 array of shape (n,).
+
+    Returns
+    -------
+    np.ndarray
+        float32 array of shape (ceil(n * target_rate / rate),).
+    """
+    y = np.ascontiguousarray(samples, dtype=np.float32)
+    if rate == target_rate:
+        return y
+    import soxr  # imported when first needed: a bake's start-up, not the add-on's
+
+    size = int(np.ceil(len(y) * (float(target_rate) / rate)))
+    out = np.asarray(soxr.resample(y, rate, target_rate, quality="soxr_hq"), dtype=np.float32)
+    if len(out) >= size:
+        return out[:size]
+    return np.pad(out, (0, size - len(out)))
 
 
 def peak_normalize(samples: np.ndarray) -> np.ndarray:
