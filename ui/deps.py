@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from functools import cache
 
-HEAVY = ("numpy", "torch", "scipy", "librosa", "soundfile")
+HEAVY = ("numpy", "torch", "soundfile", "soxr")
 
 
 @cache
