@@ -142,6 +142,8 @@ def savgol_filter(x: np.ndarray, window: int, polyorder: int, deriv: int = 0) ->
         Same shape and float dtype as ``x``; computed in float64.
     """
     n, half = len(x), window // 2
+    if window % 2 == 0 or not polyorder < window <= n:
+        raise ValueError(f"savgol_filter needs an odd window in ({polyorder}, {n}], got {window}")
     data = np.asarray(x, dtype=np.float64)
     out = np.empty(data.shape)
     centre = savgol_coeffs(window, polyorder, deriv)

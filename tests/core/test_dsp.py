@@ -147,3 +147,9 @@ def test_resample_to_the_same_rate_is_a_float32_copy_of_the_input():
     out = resample(y, 48000, 48000)
     assert out.dtype == np.float32
     np.testing.assert_array_equal(out, y.astype(np.float32))
+
+
+@pytest.mark.parametrize(("length", "window", "polyorder"), [(5, 7, 2), (9, 8, 2), (9, 3, 3)])
+def test_savgol_refuses_what_scipy_refuses(length, window, polyorder):
+    with pytest.raises(ValueError, match="odd window"):
+        dsp.savgol_filter(np.zeros((length, 2)), window, polyorder)
