@@ -1,13 +1,15 @@
 """Audio input: files, encoded bytes, raw PCM and arrays, down-mixed to mono float32.
 
 Resampling to 88.2 kHz is done the way the reference does it: ``librosa.load(path, sr=88200)``
-reads with soundfile, averages the channels and resamples with soxr (``res_type="soxr_hq"``).
+reads with soundfile, averages the channels and resamples with soxr (``res_type="soxr_hq"``);
+here soxr is called directly, with librosa's length rule, so librosa is not needed.
 Reading and resampling are split so that long recordings can be resampled segment by segment.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import struct
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .constants import MAX_INPUT_RATE, MIN_INPUT_RATE, SAMPLE_RATE
+from .constants import MAX_INPUT_RATE, MAX_SAMPLE_PEAK, MIN_INPUT_RATE, SAMPLE_RATE
 from .errors import (
     AudioError,
     AudioNotFoundError,
@@ -24,6 +26,8 @@ from .errors import (
     NotAudioError,
     TruncatedAudioError,
 )
+
+log = logging.getLogger(__name__)
 
 AudioSource = str | os.PathLike | bytes | bytearray | memoryview | np.ndarray
 
@@ -88,6 +92,8 @@ def read_audio(
         if rate is None:
             raise AudioError(f"{label}: a numpy array needs its sample rate (rate=...)")
         data = np.asarray(source)
+        if data.dtype.kind == "f" and data.size:  # before a float64 1e300 becomes a float32 inf
+            _check_peak(data, label)
         if data.ndim == 2:
             data = data.mean(axis=1, dtype=np.float64)
         elif data.ndim != 1:
@@ -115,8 +121,7 @@ def read_audio(
     _check_rate(int(rate), label)
     if samples.size == 0:
         raise EmptyAudioError(f"{label}: the audio holds no samples")
-    if not np.isfinite(samples).all():
-        raise InvalidSamplesError(f"{label}: the audio contains NaN or infinite samples")
+    _check_peak(samples, label)
     return SourceAudio(samples=samples, rate=int(rate), name=label)
 
 
@@ -127,21 +132,43 @@ def resample_to_model_rate(samples: np.ndarray, rate: int) -> np.ndarray:
     """
     if rate == SAMPLE_RATE:
         return np.ascontiguousarray(samples, dtype=np.float32)
-    import librosa
-
-    return librosa.resample(samples, orig_sr=rate, target_sr=SAMPLE_RATE, res_type="soxr_hq")
+    return resample(samples, rate, SAMPLE_RATE)
 
 
 def band_limit(samples: np.ndarray, cutoff_rate: int) -> np.ndarray:
     """Band-limit 88.2 kHz audio by a round trip through ``cutoff_rate`` Hz (as in training)."""
-    import librosa
-
-    low = librosa.resample(samples, orig_sr=SAMPLE_RATE, target_sr=cutoff_rate, res_type="soxr_hq")
-    back = librosa.resample(low, orig_sr=cutoff_rate, target_sr=SAMPLE_RATE, res_type="soxr_hq")
+    back = resample(resample(samples, SAMPLE_RATE, cutoff_rate), cutoff_rate, SAMPLE_RATE)
     out = np.zeros_like(samples)
     n = min(len(out), len(back))
     out[:n] = back[:n]
     return out
+
+
+def resample(samples: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
+    """``librosa.resample(samples, orig_sr=rate, target_sr=target_rate, res_type="soxr_hq")``.
+
+    soxr's high-quality resampler, cut or zero-padded to ceil(n * target_rate / rate) samples.
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        float32 array of shape (n,).
+
+    Returns
+    -------
+    np.ndarray
+        float32 array of shape (ceil(n * target_rate / rate),).
+    """
+    y = np.ascontiguousarray(samples, dtype=np.float32)
+    if rate == target_rate:
+        return y
+    import soxr  # imported when first needed: a bake's start-up, not the add-on's
+
+    size = int(np.ceil(len(y) * (float(target_rate) / rate)))
+    out = np.asarray(soxr.resample(y, rate, target_rate, quality="soxr_hq"), dtype=np.float32)
+    if len(out) >= size:
+        return out[:size]
+    return np.pad(out, (0, size - len(out)))
 
 
 def peak_normalize(samples: np.ndarray) -> np.ndarray:
@@ -181,6 +208,7 @@ def _decode_pcm(raw: bytes, channels: int, width: int, fmt: str, label: str) -> 
         )
     if fmt == "float":
         data = np.frombuffer(raw, dtype="<f4" if width == 4 else "<f8").astype(np.float64)
+        _check_peak(data, label)
     elif width == 3:
         b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
         ints = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
@@ -241,6 +269,26 @@ def _check_wav_complete(fh, label: str, size: int) -> None:
             return
         offset += csize + (csize & 1)
         fh.seek(offset)
+
+
+def _check_peak(samples: np.ndarray, label: str) -> None:
+    """Refuse NaN, infinity and float samples far beyond full scale; accept a little above it.
+
+    Up to :data:`MAX_SAMPLE_PEAK` the audio is used as it is: 0.1a features are normalised per
+    utterance and the 2025 family divides by the peak, so the level does not change them, and
+    spectra of such samples stay far inside float32's range.
+    """
+    # max and -min instead of abs: no temporary copy of an hour of audio; both propagate NaN
+    peak = max(float(np.max(samples)), -float(np.min(samples)))
+    if not np.isfinite(peak):
+        raise InvalidSamplesError(f"{label}: the audio contains NaN or infinite samples")
+    if peak > MAX_SAMPLE_PEAK:
+        raise InvalidSamplesError(
+            f"{label}: the samples peak at {peak:.3g}, more than {MAX_SAMPLE_PEAK:g} times full "
+            f"scale (float audio is nominally within -1..1); the audio is damaged or mis-scaled"
+        )
+    if peak > 1.0:
+        log.warning("%s: the samples peak at %.3g, above full scale; used as they are", label, peak)
 
 
 def _check_rate(rate: int, label: str) -> None:

@@ -15,6 +15,9 @@ MIN_ANALYSIS_FRAMES = 9
 #: Audio sample rates accepted at the input.
 MIN_INPUT_RATE = 8000
 MAX_INPUT_RATE = 192000
+#: Largest absolute sample value accepted (full scale is 1). Float audio a few times over full
+#: scale is usable; one peaking over a thousand times is broken (and 1e30 overflows the spectra).
+MAX_SAMPLE_PEAK = 1000.0
 
 FAMILY_V01A = "v01a"
 FAMILY_V2025 = "v2025"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dsp
 from .constants import FRAME_LENGTH, HOP_LENGTH
 
 GATE_FLOOR_DB = -60.0
@@ -24,10 +25,7 @@ _SILENT_DB = -200.0
 
 def frame_levels_db(samples: np.ndarray) -> np.ndarray:
     """dBFS level of 88.2 kHz ``samples`` under each 60 fps model frame, shape (T,)."""
-    import librosa
-
-    rms = librosa.feature.rms(y=samples, frame_length=FRAME_LENGTH, hop_length=HOP_LENGTH)[0]
-    power = rms.astype(np.float64) ** 2
+    power = dsp.rms(samples, FRAME_LENGTH, HOP_LENGTH).astype(np.float64) ** 2
     n = len(power)
     paired = power[: n // 2 * 2].reshape(-1, 2).mean(axis=1)
     if n % 2:
@@ -43,6 +41,4 @@ def silence_gate(levels_db: np.ndarray) -> np.ndarray:
     speech = float(np.percentile(levels_db, 95))
     threshold = max(GATE_FLOOR_DB, speech + GATE_RELATIVE_DB)
     gain = np.clip((levels_db - threshold) / GATE_KNEE_DB, 0.0, 1.0)
-    from scipy.ndimage import maximum_filter1d
-
-    return maximum_filter1d(gain, size=2 * GATE_HOLD_FRAMES + 1, mode="nearest")
+    return dsp.maximum_filter1d(gain, 2 * GATE_HOLD_FRAMES + 1)

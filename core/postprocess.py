@@ -24,6 +24,7 @@ from .constants import (
     NUM_BLENDSHAPES,
     REFERENCE_ZEROED_COLUMNS,
 )
+from .dsp import savgol_filter
 from .emotions import EMOTION_TABLE, emotion_offsets, smooth_emotions
 from .errors import OptionsError
 from .loudness import silence_gate
@@ -172,12 +173,10 @@ def smooth(curves: np.ndarray, mode: str) -> np.ndarray:
         out = curves.copy()
         out[1:] = 0.5 * (curves[1:] + curves[:-1])
         return out
-    from scipy.signal import savgol_filter
-
     window = min(7, len(curves) if len(curves) % 2 else len(curves) - 1)
     if window < 3:
         return curves
-    return savgol_filter(curves, window, min(2, window - 1), axis=0, mode="interp")
+    return savgol_filter(curves, window, min(2, window - 1))
 
 
 def output_times(end: float, fps: float, start: float, duration: float | None) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -169,3 +170,77 @@ def test_too_short_for_deltas(fixtures_dir):
 def test_bytes_not_audio():
     with pytest.raises(errors.NotAudioError, match="audio bytes"):
         read_audio(io.BytesIO(b"garbage" * 50).getvalue())
+
+
+def float_wav(tmp_path, peak, subtype="FLOAT", name="loud.wav"):
+    data = tone(1.0)
+    data = data / np.abs(data).max() * peak
+    sf.write(tmp_path / name, data, RATE, subtype=subtype)
+    return tmp_path / name
+
+
+def spiked(value, dtype=np.float32, channels=1):
+    data = np.repeat(tone(1.0)[:, None], channels, axis=1).astype(dtype)
+    data[RATE // 2, 0] = value
+    return data[:, 0] if channels == 1 else data
+
+
+def pcm(data: np.ndarray) -> tuple[bytes, dict]:
+    width = data.dtype.itemsize
+    return data.tobytes(), {"rate": RATE, "sample_format": "float", "sample_width": width}
+
+
+TOO_LOUD = {  # id: (make(tmp_path) -> (source, read_audio kwargs), label in the message, peak)
+    "float-wav-1e6": (lambda p: (float_wav(p, 1e6), {}), "loud.wav", "1e+06"),
+    "double-wav-5e3": (lambda p: (float_wav(p, 5000.0, "DOUBLE"), {}), "loud.wav", "5e+03"),
+    "float-wav-1e30": (lambda p: (float_wav(p, 1e30), {}), "loud.wav", "1e+30"),
+    "wav-bytes-1e6": (lambda p: (float_wav(p, 1e6).read_bytes(), {}), "audio bytes", "1e+06"),
+    "array-1e30": (lambda p: (spiked(1e30), {"rate": RATE}), "audio array", "1e+30"),
+    "float64-array-1e300": (
+        lambda p: (spiked(-1e300, np.float64), {"rate": RATE}),
+        "audio array",
+        "1e+300",
+    ),
+    "stereo-array-3e38": (
+        lambda p: (spiked(3e38, channels=2), {"rate": RATE}),
+        "audio array",
+        "3e+38",
+    ),
+    "pcm-f32-2e3": (lambda p: pcm(spiked(2000.0).astype("<f4")), "audio bytes", "2e+03"),
+    "pcm-f64-1e200": (lambda p: pcm(spiked(-1e200, np.float64)), "audio bytes", "1e+200"),
+}
+
+
+@pytest.mark.parametrize("case", TOO_LOUD.values(), ids=TOO_LOUD.keys())
+def test_samples_far_beyond_full_scale_are_refused(case, tmp_path):
+    make, label, peak = case
+    source, kwargs = make(tmp_path)
+    message = re.escape(f"{label}: the samples peak at {peak}, more than 1000 times full scale")
+    with pytest.raises(errors.InvalidSamplesError, match=message):
+        read_audio(source, **kwargs)
+
+
+@pytest.mark.parametrize("peak", [1.0, 1.5, 40.0, 1000.0])
+@pytest.mark.parametrize("family", ["v01a", "v2025"])
+def test_loud_but_usable_float_audio_gives_finite_level_independent_output(
+    peak, family, fixtures_dir, tmp_path
+):
+    """Up to 1000x full scale nothing overflows, and the level does not change the features."""
+    from neurosync_lipsync.core.audio import peak_normalize
+    from neurosync_lipsync.core.features import extract_features
+    from neurosync_lipsync.core.loudness import frame_levels_db
+
+    speech = read_audio(fixtures_dir / "speechlike.wav")
+    data = speech.samples / np.abs(speech.samples).max() * peak
+    sf.write(tmp_path / "loud.wav", data, speech.rate, subtype="FLOAT")
+    audio = read_audio(tmp_path / "loud.wav")
+    assert np.abs(audio.samples).max() == pytest.approx(peak, rel=1e-6)
+    y = resample_to_model_rate(audio.samples, audio.rate)
+    quiet = resample_to_model_rate(audio.samples / np.float32(peak), audio.rate)
+    if family == "v2025":
+        y, quiet = peak_normalize(y), peak_normalize(quiet)
+    features = extract_features(y, family)
+    assert np.isfinite(features).all() and np.isfinite(frame_levels_db(y)).all()
+    np.testing.assert_allclose(features, extract_features(quiet, family), rtol=0, atol=2e-4)
+    result = generate(audio, model=str(fixtures_dir / f"tiny_{family}.pth"))
+    assert np.isfinite(result.values).all() and np.isfinite(result.emotions).all()
