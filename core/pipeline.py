@@ -30,9 +30,10 @@ from .checkpoint import LoadedModel, load_checkpoint
 from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MARKED_CHANNELS, MODEL_FPS, NUM_BLENDSHAPES
 from .errors import CancelledError
 from .features import check_length, extract_features
-from .inference import CancelEvent, ProgressFn, resolve_device, run_model, torch_threads
+from .inference import CancelEvent, ProgressFn, run_model
 from .loudness import frame_levels_db
 from .postprocess import ProductOptions, product_postprocess, reference_postprocess
+from .torch_backend import torch_threads
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ def generate(
     model: LoadedModel | str | None = None,
     options: ProductOptions | None = None,
     reference: bool = False,
+    backend: str = "numpy",
     device: str = "cpu",
     threads: int | None = None,
     batch_size: int = 8,
@@ -100,13 +102,16 @@ def generate(
         already-read :class:`SourceAudio`.
     model
         A loaded model, a checkpoint path, or None for the shipped default model.
+    backend
+        ``"numpy"`` (default, needs no torch) or ``"torch"``; used when ``model`` is loaded here.
     options
         Product-mode options; ignored when ``reference`` is True.
     reference
         Reproduce the publishing code's output exactly (60 fps, its post-processing).
     device, threads, batch_size
-        Where and how wide the model runs. ``threads=None``: one thread for small models
-        (< 10 M parameters, e.g. the default model), torch's own choice otherwise.
+        Where and how wide the model runs. ``device`` and ``threads`` apply to the torch backend
+        only; ``threads=None``: one thread for small models (< 10 M parameters, e.g. the default
+        model), torch's own choice otherwise.
     progress
         Called as ``progress(fraction, stage)`` with fraction in [0, 1].
     cancel
@@ -123,8 +128,10 @@ def generate(
     check_cancel()
     if not isinstance(model, LoadedModel):
         report(0.02, "loading model")
-        model = load_checkpoint(model, device=resolve_device(device))
-    if threads is None and model.parameter_count < SMALL_MODEL_PARAMETERS:
+        model = load_checkpoint(model, backend=backend, device=device)
+    if model.backend != "torch":
+        threads = None
+    elif threads is None and model.parameter_count < SMALL_MODEL_PARAMETERS:
         threads = 1
     with torch_threads(threads):
         raw, levels = _raw_output(audio, model, batch_size, report, cancel)
