@@ -232,7 +232,8 @@ def _finite_float32(state: dict[str, np.ndarray], name: str) -> dict[str, np.nda
                 f"{name}: tensor '{key}' has dtype {value.dtype}; a model's weights must be "
                 "floating point (float16, bfloat16, float32 or float64)"
             )
-        value = np.ascontiguousarray(value, dtype=np.float32)
+        with np.errstate(over="ignore"):  # float64 beyond float32's range: refused below
+            value = np.ascontiguousarray(value, dtype=np.float32)
         bad = value.size - int(np.count_nonzero(np.isfinite(value)))
         if bad:
             raise CheckpointError(

@@ -38,49 +38,37 @@ def _norms(shape: dict, prefix: str, names: tuple[str, ...], hidden: int) -> Non
 def expected_layout(config) -> dict[str, tuple[int, ...]]:
     """Parameter name -> shape of the model a :class:`core.checkpoint.ModelConfig` describes."""
     h, ff = config.hidden_dim, config.ff_dim
+    v01a = config.family == FAMILY_V01A
     shape: dict[str, tuple[int, ...]] = {}
     _linear(shape, "encoder.embedding", h, config.input_dim)
-    if config.family == FAMILY_V01A:
+    if v01a:
         for part in ("encoder", "decoder"):
             shape[f"{part}.pos_encoder.pe"] = (POSITION_TABLE_LENGTH, 1, h)
         for name in ("q", "k", "v", "out"):
             _linear(shape, f"decoder.cross_attention.{name}_linear", h, h)
-        stacks = (
-            ("encoder.transformer_encoder.layers", ("self_attn",), ("norm1", "norm2")),
-            (
-                "decoder.transformer_decoder.layers",
-                ("self_attn", "multihead_attn"),
-                ("norm1", "norm2", "norm3"),
-            ),
-        )
-        for stack, attentions, norms in stacks:
-            for i in range(config.n_layers):
-                p = f"{stack}.{i}."
-                for att in attentions:
+    stacks = (
+        ("encoder.transformer_encoder", ("self_attn",), ("norm1", "norm2")),
+        (
+            "decoder.transformer_decoder",
+            ("self_attn", "multihead_attn"),
+            ("norm1", "norm2", "norm3"),
+        ),
+    )
+    for stack, attentions, norms in stacks:
+        for i in range(config.n_layers):
+            p = f"{stack}.layers.{i}." if v01a else f"{stack}.{i}."
+            for att in attentions:
+                if v01a:  # nn.MultiheadAttention: q, k, v stacked in one projection
                     shape[f"{p}{att}.in_proj_weight"] = (3 * h, h)
                     shape[f"{p}{att}.in_proj_bias"] = (3 * h,)
                     _linear(shape, f"{p}{att}.out_proj", h, h)
-                _linear(shape, f"{p}linear1", ff, h)
-                _linear(shape, f"{p}linear2", h, ff)
-                _norms(shape, p, norms, h)
-    else:
-        stacks = (
-            ("encoder.transformer_encoder", ("self_attn",), ("norm1", "norm2")),
-            (
-                "decoder.transformer_decoder",
-                ("self_attn", "multihead_attn"),
-                ("norm1", "norm2", "norm3"),
-            ),
-        )
-        for stack, attentions, norms in stacks:
-            for i in range(config.n_layers):
-                p = f"{stack}.{i}."
-                for att in attentions:
+                else:
                     for name in ("q", "k", "v", "out"):
                         _linear(shape, f"{p}{att}.{name}_linear", h, h)
-                _linear(shape, f"{p}ffn.linear1", ff, h)
-                _linear(shape, f"{p}ffn.linear2", h, ff)
-                _norms(shape, p, norms, h)
+            ffn = p if v01a else p + "ffn."
+            _linear(shape, f"{ffn}linear1", ff, h)
+            _linear(shape, f"{ffn}linear2", h, ff)
+            _norms(shape, p, norms, h)
     _norms(shape, "encoder.", ("layer_norm",), h)
     _norms(shape, "decoder.", ("layer_norm",), h)
     _linear(shape, "decoder.fc_output", config.output_dim, h)
@@ -88,22 +76,26 @@ def expected_layout(config) -> dict[str, tuple[int, ...]]:
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    centred = x - x.mean(axis=-1, keepdims=True)
-    var = np.mean(np.square(centred), axis=-1, keepdims=True)
-    centred *= 1.0 / np.sqrt(var + np.float32(_EPS))
+    """LayerNorm over the last axis of (N, H) rows (eps 1e-5, biased variance, as torch)."""
+    # Row means as matrix-vector products: one BLAS call each instead of numpy's reductions.
+    mean_row = np.full(x.shape[1], 1.0 / x.shape[1], dtype=np.float32)
+    centred = x - (x @ mean_row)[:, None]
+    var = np.square(centred) @ mean_row
+    centred *= (1.0 / np.sqrt(var + np.float32(_EPS)))[:, None]
     centred *= weight
     centred += bias
     return centred
 
 
 def _softmax_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """(B, T, heads, d) queries/keys/values -> (B, T, heads * d); q is already scaled."""
+    """(B, T, heads, d) queries/keys/values -> (B * T, heads * d); q is already scaled."""
     b, t, heads, d = q.shape
     scores = q.transpose(0, 2, 1, 3) @ k.transpose(0, 2, 3, 1)  # (B, heads, T, Tk)
     scores -= scores.max(axis=-1, keepdims=True)
     np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
+    total = scores.sum(axis=-1, keepdims=True)
     out = scores @ v.transpose(0, 2, 1, 3)  # (B, heads, T, d)
+    out /= total  # normalising the (T, d) result costs d/T of normalising the (T, T) weights
     return out.transpose(0, 2, 1, 3).reshape(b * t, heads * d)
 
 
@@ -142,6 +134,10 @@ class NumpySeq2Seq:
                 self._w[key] = self._w[key][order] * scale
             for key in [k for k in self._w if k.endswith(("k_linear.weight", "k_linear.bias"))]:
                 self._w[key] = self._w[key][order]
+        # Weights stored (in, out), C-contiguous: x @ W runs as BLAS's plain, fastest case.
+        for key in [k for k in self._w if k.endswith(("weight", "in_proj_weight"))]:
+            if self._w[key].ndim == 2:
+                self._w[key] = np.ascontiguousarray(self._w[key].T)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """(B, T, input_dim) float32 -> (B, T, output_dim) float32."""
@@ -155,7 +151,7 @@ class NumpySeq2Seq:
 
     # -- building blocks on (B*T, H) rows --------------------------------------------------
     def _lin(self, x: np.ndarray, prefix: str) -> np.ndarray:
-        out = x @ self._w[prefix + ".weight"].T
+        out = x @ self._w[prefix + ".weight"]
         out += self._w[prefix + ".bias"]
         return out
 
@@ -175,13 +171,13 @@ class NumpySeq2Seq:
         w, bias = self._w[prefix + ".in_proj_weight"], self._w[prefix + ".in_proj_bias"]
         h = query.shape[1]
         if query is memory:
-            qkv = query @ w.T
+            qkv = query @ w
             qkv += bias
             q, k, v = qkv[:, :h], qkv[:, h : 2 * h], qkv[:, 2 * h :]
         else:
-            q = query @ w[:h].T
+            q = query @ w[:, :h]
             q += bias[:h]
-            kv = memory @ w[h:].T
+            kv = memory @ w[:, h:]
             kv += bias[h:]
             k, v = kv[:, :h], kv[:, h:]
         split = self._split

@@ -26,6 +26,7 @@ from .audio import (
     read_audio,
     resample_to_model_rate,
 )
+from .blas import blas_threads
 from .checkpoint import LoadedModel, load_checkpoint
 from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MARKED_CHANNELS, MODEL_FPS, NUM_BLENDSHAPES
 from .errors import CancelledError
@@ -38,8 +39,9 @@ from .torch_backend import torch_threads
 log = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 300.0
-#: Below this size a model gains nothing from several torch threads, and on a busy machine
-#: two threads ran 5x slower than one (measured on the 2-core VM): such models default to one.
+#: Below this size a model gains nothing from several threads (torch's or numpy's BLAS), and on a
+#: busy machine two threads ran 1.5-5x slower than one (measured on the 2-core VM): such models
+#: default to one.
 SMALL_MODEL_PARAMETERS = 10_000_000
 PAUSE_SEARCH_SECONDS = 60.0
 
@@ -109,9 +111,10 @@ def generate(
     reference
         Reproduce the publishing code's output exactly (60 fps, its post-processing).
     device, threads, batch_size
-        Where and how wide the model runs. ``device`` and ``threads`` apply to the torch backend
-        only; ``threads=None``: one thread for small models (< 10 M parameters, e.g. the default
-        model), torch's own choice otherwise.
+        Where and how wide the model runs; ``device`` matters for the torch backend only.
+        ``threads`` sets torch's threads, or numpy's BLAS threads where that is OpenBLAS;
+        ``threads=None``: one thread for small models (< 10 M parameters, e.g. the default
+        model), the library's own choice otherwise.
     progress
         Called as ``progress(fraction, stage)`` with fraction in [0, 1].
     cancel
@@ -129,11 +132,9 @@ def generate(
     if not isinstance(model, LoadedModel):
         report(0.02, "loading model")
         model = load_checkpoint(model, backend=backend, device=device)
-    if model.backend != "torch":
-        threads = None
-    elif threads is None and model.parameter_count < SMALL_MODEL_PARAMETERS:
+    if threads is None and model.parameter_count < SMALL_MODEL_PARAMETERS:
         threads = 1
-    with torch_threads(threads):
+    with (torch_threads if model.backend == "torch" else blas_threads)(threads):
         raw, levels = _raw_output(audio, model, batch_size, report, cancel)
     check_cancel()
     report(0.97, "post-processing")

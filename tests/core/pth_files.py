@@ -68,7 +68,7 @@ class _Pickler(pickle._Pickler):  # the Python pickler: its dispatch table can b
         return None
 
 
-def write_pth(path: Path, obj) -> Path:
+def write_pth(path: Path, obj, *, byteorder: str = "little") -> Path:
     """Write ``obj`` as a torch zip file; numpy arrays in it (in dicts) become tensors."""
     storages: dict[str, _Storage] = {}
 
@@ -86,9 +86,10 @@ def write_pth(path: Path, obj) -> Path:
     name = Path(path).stem
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr(f"{name}/data.pkl", buffer.getvalue())
-        archive.writestr(f"{name}/byteorder", "little")
+        archive.writestr(f"{name}/byteorder", byteorder)
+        mark = "<" if byteorder == "little" else ">"
         for key, storage in storages.items():
-            data = storage.array.astype(storage.array.dtype.newbyteorder("<")).tobytes()
+            data = storage.array.astype(storage.array.dtype.newbyteorder(mark)).tobytes()
             archive.writestr(f"{name}/data/{key}", data)
         archive.writestr(f"{name}/version", "3\n")
     return Path(path)
