@@ -105,7 +105,8 @@ def test_overlap_must_be_smaller_than_the_window(fixtures_dir, tmp_path):
     (tmp_path / "m.json").write_text(json.dumps({"frame_size": 64, "overlap": 64}))
     with pytest.raises(CheckpointError, match="m.json: overlap must be smaller than frame_size"):
         load_checkpoint(tmp_path / "m.pth")
-    (tmp_path / "m.json").write_text(json.dumps({"frame_size": 16, "num_heads": 4}))  # default overlap is 32
+    # the default overlap is 32
+    (tmp_path / "m.json").write_text(json.dumps({"frame_size": 16, "num_heads": 4}))
     with pytest.raises(CheckpointError, match=r"m.pth: overlap must be smaller than frame_size"):
         load_checkpoint(tmp_path / "m.pth")
 
