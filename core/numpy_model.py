@@ -22,6 +22,8 @@ from .constants import FAMILY_V01A
 #: Rows of the 0.1a sinusoidal position table (NeuroSync's ``max_len``).
 POSITION_TABLE_LENGTH = 1000
 _EPS = 1e-5
+#: Attention weights handled at once: about a CPU's L2 cache.
+_ATTENTION_BLOCK_BYTES = 1 << 18
 
 
 def _linear(shape: dict, prefix: str, n_out: int, n_in: int) -> None:
@@ -88,15 +90,25 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
 
 
 def _softmax_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """(B, T, heads, d) queries/keys/values -> (B * T, heads * d); q is already scaled."""
+    """(B, T, heads, d) queries/keys/values -> (B * T, heads * d); q is already scaled.
+
+    Windows are taken a few at a time so that their (heads, T, T) weights stay in the CPU cache
+    through the five passes over them (about 2x faster than one pass over the whole batch).
+    """
     b, t, heads, d = q.shape
-    scores = q.transpose(0, 2, 1, 3) @ k.transpose(0, 2, 3, 1)  # (B, heads, T, Tk)
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
-    total = scores.sum(axis=-1, keepdims=True)
-    out = scores @ v.transpose(0, 2, 1, 3)  # (B, heads, T, d)
-    out /= total  # normalising the (T, d) result costs d/T of normalising the (T, T) weights
-    return out.transpose(0, 2, 1, 3).reshape(b * t, heads * d)
+    out = np.empty((b, t, heads, d), dtype=np.float32)
+    ones = np.ones((k.shape[1], 1), dtype=np.float32)  # row sums as one BLAS call: 3x faster
+    step = max(1, _ATTENTION_BLOCK_BYTES // (heads * t * k.shape[1] * 4))
+    for first in range(0, b, step):
+        part = slice(first, first + step)
+        scores = q[part].transpose(0, 2, 1, 3) @ k[part].transpose(0, 2, 3, 1)  # (b, h, T, Tk)
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        total = scores @ ones
+        mixed = scores @ v[part].transpose(0, 2, 1, 3)  # (b, heads, T, d)
+        mixed /= total  # normalising the (T, d) result costs d/T of normalising the weights
+        out[part] = mixed.transpose(0, 2, 1, 3)
+    return out.reshape(b * t, heads * d)
 
 
 class NumpySeq2Seq:
