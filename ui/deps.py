@@ -5,9 +5,15 @@ from __future__ import annotations
 import importlib.util
 from functools import cache
 
-HEAVY = ("numpy", "torch", "scipy", "librosa", "soundfile")
+#: What a bake needs. torch is not among them: it is an optional engine (see the preferences).
+HEAVY = ("numpy", "scipy", "librosa", "soundfile")
 
 
 @cache
 def missing_modules() -> tuple[str, ...]:
     return tuple(name for name in HEAVY if importlib.util.find_spec(name) is None)
+
+
+@cache
+def has_torch() -> bool:
+    return importlib.util.find_spec("torch") is not None

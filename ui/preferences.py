@@ -6,7 +6,7 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ..operators.ids import ADDON_PACKAGE
-from .deps import missing_modules
+from .deps import has_torch, missing_modules
 
 
 class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
@@ -45,6 +45,8 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
         row = layout.row()
         row.enabled = self.backend == "torch"
         row.prop(self, "device")
+        if self.backend == "torch" and not has_torch():
+            layout.label(text="PyTorch is not installed: choose the built-in engine", icon="ERROR")
         missing = missing_modules()
         if missing:
             layout.label(text=f"Missing Python modules: {', '.join(missing)}", icon="ERROR")
