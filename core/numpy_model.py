@@ -120,7 +120,8 @@ class NumpySeq2Seq:
         The architecture.
     state : dict[str, np.ndarray]
         float32 weights with NeuroSync's names and the shapes of :func:`expected_layout`
-        (checked by the loader). The arrays are kept, some rewritten in place of the originals.
+        (checked by the loader). The caller's dict and arrays are not modified; the model keeps
+        transposed (in, out) copies of the matrices.
     """
 
     def __init__(self, config, state: dict[str, np.ndarray]):
