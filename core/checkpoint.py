@@ -1,4 +1,4 @@
-"""Loading NeuroSync checkpoints safely, and saving our own.
+"""Loading NeuroSync checkpoints safely (without torch), and saving our own (with torch).
 
 Accepted files: NeuroSync's bare state dicts, and dicts holding ``state_dict`` (or
 ``model_state_dict``) plus a ``config``. A sidecar ``<stem>.json`` with NeuroSync's config keys
@@ -7,8 +7,9 @@ is read when present and overrides the embedded config. Whatever is not stated i
 key names and tensor shapes; ``num_heads`` cannot be, so it comes from the published
 configurations (0.1a: 4; 2025 with 8 layers: 16; with 4 layers: 4) or the load is refused.
 
-Files are always read with ``torch.load(..., weights_only=True)``: a pickle that would run code
-is refused without running it.
+Files are read by :mod:`core.pth_reader`, which never runs pickled code and needs no torch: a
+pickle that names anything beyond plain tensors is refused without importing or running it.
+Every config value, and every weight (floating point, finite), is checked before use.
 """
 
 from __future__ import annotations
@@ -17,16 +18,25 @@ import json
 import logging
 import pickle
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .config import ModelConfig, check_stated
 from .constants import FAMILY_V01A, FAMILY_V2025, NUM_OUTPUTS
-from .errors import CheckpointError
+from .errors import CheckpointError, OptionsError
+from .numpy_model import NumpySeq2Seq, expected_layout
+from .pth_reader import UnsafePickleError, read_pth
+
+__all__ = ["DEFAULT_MODEL_PATH", "BACKENDS", "LoadedModel", "ModelConfig", "load_checkpoint"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "default_model" / "neurosync_default.pth"
+#: Inference backends: numpy (default, always available) and torch (optional, CPU/CUDA/MPS).
+BACKENDS = ("numpy", "torch")
 
 #: num_heads of the published models, by family and layer count (None: any layer count).
 _PUBLISHED_HEADS = {(FAMILY_V01A, None): 4, (FAMILY_V2025, 8): 16, (FAMILY_V2025, 4): 4}
@@ -37,42 +47,27 @@ _FAMILY_MARKERS = {
 
 
 @dataclass(frozen=True)
-class ModelConfig:
-    """Architecture and preprocessing of one checkpoint.
+class LoadedModel:
+    """A ready-to-run model, its config, where it came from and the backend that runs it.
 
-    ``band_limit_rate``: when set, 88.2 kHz input is band-limited by a round trip through this
-    rate before features (our default model is trained that way). ``peak_normalize``: the 2025
-    family divides the audio by its peak before features; 0.1a does not. ``overlap``: frames of
-    cross-fade between 2025 windows.
+    ``model`` is a callable mapping (B, T, input_dim) float32 numpy arrays to (B, T, 68) float32
+    numpy arrays with a ``parameter_count``: a :class:`core.numpy_model.NumpySeq2Seq`, or for
+    ``backend="torch"`` a :class:`core.torch_backend.TorchRunner` (its ``module`` is the
+    torch module). Calling the LoadedModel calls ``model``.
     """
 
-    family: str
-    input_dim: int
-    hidden_dim: int
-    n_layers: int
-    num_heads: int
-    output_dim: int
-    ff_dim: int
-    frame_size: int = 128
-    overlap: int = 32
-    band_limit_rate: int | None = None
-    peak_normalize: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class LoadedModel:
-    """A ready-to-run model in eval mode, its config and where it came from."""
-
-    model: Any  # core.model.Seq2Seq; typed loosely so this module imports without torch
+    model: Any
     config: ModelConfig
     path: Path
+    backend: str = "numpy"
 
     @property
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return int(self.model.parameter_count)
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        """(B, T, input_dim) float32 -> (B, T, output_dim) float32."""
+        return self.model(batch)
 
 
 def default_model_path() -> Path:
@@ -85,27 +80,52 @@ def default_model_path() -> Path:
     return DEFAULT_MODEL_PATH
 
 
-def load_checkpoint(path: str | Path | None = None, *, device: str = "cpu") -> LoadedModel:
-    """Load a checkpoint (the default model when ``path`` is None) into an eval-mode model.
+def load_checkpoint(
+    path: str | Path | None = None, *, backend: str = "numpy", device: str = "cpu"
+) -> LoadedModel:
+    """Load a checkpoint (the default model when ``path`` is None), ready to run.
+
+    Parameters
+    ----------
+    path
+        A NeuroSync ``.pth`` file; None for the shipped default model.
+    backend
+        ``"numpy"`` (default; needs no torch) or ``"torch"`` (the reference modules).
+    device
+        torch only: ``cpu``, ``cuda``, ``mps`` or ``auto``; the numpy backend runs on the CPU.
 
     Raises
     ------
     CheckpointError
-        Missing, unreadable, unsafe or mismatched file; the message says what was expected and
-        what was found.
+        Missing, unreadable, unsafe or mismatched file, a bad config value or a weight that is
+        not finite floating point; the message names the file and says what was expected.
+    OptionsError
+        Unknown backend or device, or torch asked for but not installed.
     """
-    import torch
-
-    from .model import Seq2Seq
-
+    if backend not in BACKENDS:
+        raise OptionsError(f"unknown backend {backend!r}; expected numpy or torch")
     path = Path(path) if path is not None else default_model_path()
     state, embedded = _read_file(path)
-    config = resolve_config(state, {**embedded, **_read_sidecar(path)}, name=path.name)
-    model = Seq2Seq.from_config(config)
-    _check_layout(model.state_dict(), state, path.name)
-    model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
-    model.to(torch.device(device)).eval()
-    return LoadedModel(model=model, config=config, path=path)
+    sidecar = path.with_suffix(".json")
+    stated = {
+        **check_stated(embedded, f"{path.name} (embedded config)"),
+        **check_stated(_read_sidecar(sidecar), sidecar.name),
+    }
+    config = resolve_config(state, stated, name=path.name)
+    _check_layout(expected_layout(config), state, path.name)
+    state = _finite_float32(state, path.name)
+    if backend == "numpy":
+        return LoadedModel(NumpySeq2Seq(config, state), config, path, "numpy")
+    try:
+        import torch  # noqa: F401 - only to say clearly when it is missing
+    except ImportError:
+        raise OptionsError(
+            "the torch backend needs PyTorch, which is not installed; use the numpy backend"
+        ) from None
+    from .torch_backend import TorchRunner, resolve_device
+
+    runner = TorchRunner.from_state(config, state, resolve_device(device))
+    return LoadedModel(runner, config, path, "torch")
 
 
 def save_checkpoint(path: str | Path, model, config: ModelConfig, *, half: bool = False) -> None:
@@ -125,9 +145,10 @@ def save_checkpoint(path: str | Path, model, config: ModelConfig, *, half: bool 
 def resolve_config(state: dict, stated: dict[str, Any], *, name: str) -> ModelConfig:
     """Combine what a config states with what the tensors show; refuse contradictions."""
     family = _detect_family(state, name)
-    inferred = _infer_dims(state, family)
+    inferred = _infer_dims(state, family, name)
+    check_stated({k: inferred[k] for k in ("input_dim", "hidden_dim", "n_layers")}, name)
     for key, value in inferred.items():
-        if key in stated and stated[key] is not None and int(stated[key]) != value:
+        if key in stated and stated[key] != value:
             raise CheckpointError(
                 f"{name}: config says {key}={stated[key]} but the weights have {key}={value}"
             )
@@ -155,28 +176,31 @@ def resolve_config(state: dict, stated: dict[str, Any], *, name: str) -> ModelCo
     extras = {k: v for k, v in stated.items() if k in known and k not in inferred and k != "family"}
     extras["num_heads"] = int(heads)
     extras.setdefault("peak_normalize", family == FAMILY_V2025)
-    return ModelConfig(family=family, **inferred, **extras)
+    config = ModelConfig(family=family, **inferred, **extras)
+    if family == FAMILY_V2025 and config.overlap >= config.frame_size:
+        raise CheckpointError(
+            f"{name}: overlap must be smaller than frame_size ({config.frame_size}), "
+            f"found {config.overlap}"
+        )
+    return config
 
 
-def _read_file(path: Path) -> tuple[dict, dict]:
-    import torch
-
+def _read_file(path: Path) -> tuple[dict[str, np.ndarray], dict]:
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint file")
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: the checkpoint file is empty")
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        obj = read_pth(path)
+    except UnsafePickleError as exc:
+        raise CheckpointError(
+            f"{path}: refused to load: the file holds pickled objects beyond plain weights, "
+            f"which could run code ({str(exc)[:160]})"
+        ) from None
     except pickle.UnpicklingError as exc:
-        detail = _unpickler_detail(str(exc))
-        if "global" in detail.lower() or "reduce" in detail.lower():
-            raise CheckpointError(
-                f"{path}: refused to load: the file holds pickled objects beyond plain weights, "
-                f"which could run code ({detail[:160]})"
-            ) from None
         raise CheckpointError(
             f"{path}: not a readable PyTorch checkpoint (expected a torch.save file of tensors; "
-            f"the safe loader stopped at: {detail[:120]})"
+            f"the safe loader stopped at: {str(exc)[:160]})"
         ) from None
     except Exception as exc:  # noqa: BLE001 - any failure to parse untrusted bytes is 'unreadable'
         raise CheckpointError(
@@ -191,26 +215,36 @@ def _read_file(path: Path) -> tuple[dict, dict]:
             config = obj.get("config") if isinstance(obj.get("config"), dict) else {}
             obj = obj[key]
             break
-    if not obj or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+    if not obj or not all(isinstance(v, np.ndarray) for v in obj.values()):
         raise CheckpointError(
             f"{path}: expected a dict of tensors (a state dict), found other values"
         )
-    state = {re.sub(r"^module\.", "", k): v for k, v in obj.items()}
+    state = {re.sub(r"^module\.", "", str(k)): v for k, v in obj.items()}
     return state, dict(config)
 
 
-def _unpickler_detail(message: str) -> str:
-    """The informative line of torch's weights-only refusal (it wraps it in boilerplate)."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    for index, line in enumerate(lines):
-        if "WeightsUnpickler error:" in line:
-            tail = line.split("WeightsUnpickler error:", 1)[1].strip()
-            return tail or (lines[index + 1] if index + 1 < len(lines) else "")
-    return lines[0] if lines else ""
+def _finite_float32(state: dict[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
+    """float32 copies of the weights; refuses non-float and non-finite tensors by name."""
+    out = {}
+    for key, value in state.items():
+        if value.dtype.kind != "f":
+            raise CheckpointError(
+                f"{name}: tensor '{key}' has dtype {value.dtype}; a model's weights must be "
+                "floating point (float16, bfloat16, float32 or float64)"
+            )
+        with np.errstate(over="ignore"):  # float64 beyond float32's range: refused below
+            value = np.ascontiguousarray(value, dtype=np.float32)
+        bad = value.size - int(np.count_nonzero(np.isfinite(value)))
+        if bad:
+            raise CheckpointError(
+                f"{name}: tensor '{key}' holds {bad} non-finite value(s) (NaN or infinity); "
+                "the checkpoint is broken"
+            )
+        out[key] = value
+    return out
 
 
-def _read_sidecar(path: Path) -> dict:
-    sidecar = path.with_suffix(".json")
+def _read_sidecar(sidecar: Path) -> dict:
     if not sidecar.is_file():
         return {}
     try:
@@ -238,7 +272,12 @@ def _detect_family(state: dict, name: str) -> str:
     return found[0]
 
 
-def _infer_dims(state: dict, family: str) -> dict[str, int]:
+def _infer_dims(state: dict, family: str, name: str) -> dict[str, int]:
+    for key in ("encoder.embedding.weight", "decoder.fc_output.weight"):
+        if state[key].ndim != 2 or 0 in state[key].shape:
+            raise CheckpointError(
+                f"{name}: tensor '{key}' has shape {state[key].shape}; expected a 2-D matrix"
+            )
     hidden, input_dim = state["encoder.embedding.weight"].shape
     if family == FAMILY_V01A:
         pattern = r"encoder\.transformer_encoder\.layers\.(\d+)\."
@@ -260,9 +299,9 @@ def _check_layout(expected: dict, found: dict, name: str) -> None:
     missing = [k for k in expected if k not in found]
     unexpected = [k for k in found if k not in expected]
     wrong = [
-        f"{k}: expected {tuple(v.shape)}, found {tuple(found[k].shape)}"
-        for k, v in expected.items()
-        if k in found and tuple(v.shape) != tuple(found[k].shape)
+        f"{k}: expected {shape}, found {tuple(found[k].shape)}"
+        for k, shape in expected.items()
+        if k in found and tuple(shape) != tuple(found[k].shape)
     ]
     problems = []
     if missing:
@@ -275,8 +314,8 @@ def _check_layout(expected: dict, found: dict, name: str) -> None:
         raise CheckpointError(
             f"{name}: weights do not fit the architecture: " + "; ".join(problems)
         )
-    if int(expected["decoder.fc_output.weight"].shape[0]) != NUM_OUTPUTS:
+    if int(expected["decoder.fc_output.weight"][0]) != NUM_OUTPUTS:
         raise CheckpointError(
-            f"{name}: the model has {expected['decoder.fc_output.weight'].shape[0]} outputs; "
+            f"{name}: the model has {expected['decoder.fc_output.weight'][0]} outputs; "
             f"expected {NUM_OUTPUTS} (61 blendshapes + 7 emotions)"
         )

@@ -40,8 +40,19 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--emotion-strength", type=float, default=1.0, help="0-2 (default 1)")
     infer.add_argument("--smoothing", choices=("none", "pairs", "savgol"), default="savgol")
     infer.add_argument("--no-clamp", action="store_true", help="do not clip weights to [0, 1]")
-    infer.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda", "mps"))
-    infer.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    infer.add_argument(
+        "--backend",
+        default="numpy",
+        choices=("numpy", "torch"),
+        help="what runs the model: numpy (default, built in) or torch (if installed)",
+    )
+    infer.add_argument(
+        "--device",
+        default="cpu",
+        choices=("auto", "cpu", "cuda", "mps"),
+        help="where the torch backend runs (default cpu)",
+    )
+    infer.add_argument("--threads", type=int, help="torch or BLAS threads (default: automatic)")
     infer.add_argument("--batch-size", type=int, default=8, help="windows per forward pass")
 
     info = sub.add_parser("info", help="describe a checkpoint")
@@ -94,6 +105,7 @@ def _infer(args: argparse.Namespace) -> int:
         model=args.model,
         options=options,
         reference=args.reference,
+        backend=args.backend,
         device=args.device,
         threads=args.threads,
         batch_size=args.batch_size,

@@ -12,8 +12,7 @@ same as when it runs alone (the model is batch-size invariant, see ``core.model`
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -21,48 +20,15 @@ import numpy as np
 from .checkpoint import LoadedModel
 from .constants import FAMILY_V01A
 from .errors import CancelledError, OptionsError
+from .torch_backend import resolve_device, torch_threads
+
+__all__ = ["decode_windows", "plan_windows", "resolve_device", "run_model", "torch_threads"]
 
 ProgressFn = Callable[[float, str], None]
 
 
 class CancelEvent(Protocol):
     def is_set(self) -> bool: ...
-
-
-def resolve_device(name: str = "auto") -> str:
-    """Map ``auto``/``cpu``/``cuda``/``mps`` to an available torch device name."""
-    import torch
-
-    if name == "auto":
-        if torch.cuda.is_available():
-            return "cuda"
-        mps = getattr(torch.backends, "mps", None)
-        return "mps" if mps is not None and mps.is_available() else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
-        raise OptionsError("device 'cuda' was requested but no CUDA GPU is available")
-    if name == "mps" and not (
-        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
-    ):
-        raise OptionsError("device 'mps' was requested but Apple Metal is not available")
-    if name not in ("cpu", "cuda", "mps"):
-        raise OptionsError(f"unknown device {name!r}; expected auto, cpu, cuda or mps")
-    return name
-
-
-@contextlib.contextmanager
-def torch_threads(threads: int | None) -> Iterator[None]:
-    """Temporarily set torch's intra-op thread count (None leaves it alone)."""
-    import torch
-
-    if not threads:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(max(1, int(threads)))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def plan_windows(num_frames: int, frame_size: int, overlap: int) -> list[tuple[int, int]]:
@@ -94,23 +60,24 @@ def decode_windows(
     progress: ProgressFn | None = None,
     cancel: CancelEvent | None = None,
 ) -> list[np.ndarray]:
-    """Run every window through the model; returns each window's output cut to its real frames."""
-    import torch
+    """Run every window through the model; returns each window's output cut to its real frames.
 
+    The model is any backend's ``loaded(batch)``: (B, frame_size, input_dim) float32 in,
+    (B, frame_size, 68) float32 out.
+    """
     cfg = loaded.config
     mode = "reflect" if cfg.family == FAMILY_V01A else "replicate"
-    device = next(loaded.model.parameters()).device
+    batch_size = max(1, batch_size)
     outputs: list[np.ndarray] = []
-    with torch.inference_mode():
-        for first in range(0, len(windows), max(1, batch_size)):
-            if cancel is not None and cancel.is_set():
-                raise CancelledError("cancelled during inference")
-            group = windows[first : first + batch_size]
-            batch = np.stack([pad_window(features[s:e], cfg.frame_size, mode) for s, e in group])
-            result = loaded.model(torch.from_numpy(batch).to(device)).float().cpu().numpy()
-            outputs.extend(result[i, : e - s] for i, (s, e) in enumerate(group))
-            if progress is not None:
-                progress(len(outputs) / len(windows), "inference")
+    for first in range(0, len(windows), batch_size):
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("cancelled during inference")
+        group = windows[first : first + batch_size]
+        batch = np.stack([pad_window(features[s:e], cfg.frame_size, mode) for s, e in group])
+        result = loaded(batch)
+        outputs.extend(result[i, : e - s] for i, (s, e) in enumerate(group))
+        if progress is not None:
+            progress(len(outputs) / len(windows), "inference")
     return outputs
 
 

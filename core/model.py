@@ -1,4 +1,8 @@
-"""The two NeuroSync encoder-decoder transformer families, with the published parameter names.
+"""The two NeuroSync encoder-decoder transformer families in torch, with the published names.
+
+This is the reference implementation: training uses it, the optional torch backend runs it
+(``load_checkpoint(..., backend="torch")``), and the tests check the default numpy engine
+(:mod:`core.numpy_model`) against it.
 
 Both map a window of feature frames (batch, T, input_dim) to (batch, T, output_dim) in one pass
 (no autoregression). Module and parameter names match NeuroSync's state dicts exactly, so the

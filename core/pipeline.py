@@ -26,19 +26,22 @@ from .audio import (
     read_audio,
     resample_to_model_rate,
 )
+from .blas import blas_threads
 from .checkpoint import LoadedModel, load_checkpoint
 from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MARKED_CHANNELS, MODEL_FPS, NUM_BLENDSHAPES
 from .errors import CancelledError
 from .features import check_length, extract_features
-from .inference import CancelEvent, ProgressFn, resolve_device, run_model, torch_threads
+from .inference import CancelEvent, ProgressFn, run_model
 from .loudness import frame_levels_db
 from .postprocess import ProductOptions, product_postprocess, reference_postprocess
+from .torch_backend import torch_threads
 
 log = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 300.0
-#: Below this size a model gains nothing from several torch threads, and on a busy machine
-#: two threads ran 5x slower than one (measured on the 2-core VM): such models default to one.
+#: Below this size a model gains nothing from several threads (torch's or numpy's BLAS), and on a
+#: busy machine two threads ran 1.5-5x slower than one (measured on the 2-core VM): such models
+#: default to one.
 SMALL_MODEL_PARAMETERS = 10_000_000
 PAUSE_SEARCH_SECONDS = 60.0
 
@@ -84,6 +87,7 @@ def generate(
     model: LoadedModel | str | None = None,
     options: ProductOptions | None = None,
     reference: bool = False,
+    backend: str = "numpy",
     device: str = "cpu",
     threads: int | None = None,
     batch_size: int = 8,
@@ -100,13 +104,17 @@ def generate(
         already-read :class:`SourceAudio`.
     model
         A loaded model, a checkpoint path, or None for the shipped default model.
+    backend
+        ``"numpy"`` (default, needs no torch) or ``"torch"``; used when ``model`` is loaded here.
     options
         Product-mode options; ignored when ``reference`` is True.
     reference
         Reproduce the publishing code's output exactly (60 fps, its post-processing).
     device, threads, batch_size
-        Where and how wide the model runs. ``threads=None``: one thread for small models
-        (< 10 M parameters, e.g. the default model), torch's own choice otherwise.
+        Where and how wide the model runs; ``device`` matters for the torch backend only.
+        ``threads`` sets torch's threads, or numpy's BLAS threads where that is OpenBLAS;
+        ``threads=None``: one thread for small models (< 10 M parameters, e.g. the default
+        model), the library's own choice otherwise.
     progress
         Called as ``progress(fraction, stage)`` with fraction in [0, 1].
     cancel
@@ -123,10 +131,10 @@ def generate(
     check_cancel()
     if not isinstance(model, LoadedModel):
         report(0.02, "loading model")
-        model = load_checkpoint(model, device=resolve_device(device))
+        model = load_checkpoint(model, backend=backend, device=device)
     if threads is None and model.parameter_count < SMALL_MODEL_PARAMETERS:
         threads = 1
-    with torch_threads(threads):
+    with (torch_threads if model.backend == "torch" else blas_threads)(threads):
         raw, levels = _raw_output(audio, model, batch_size, report, cancel)
     check_cancel()
     report(0.97, "post-processing")

@@ -34,6 +34,8 @@ class BakeSettings:
     mode: str = "NLA"
     preset: str = AUTO
     model_path: str | None = None
+    backend: str = "numpy"  # or "torch" (optional install; device applies to it only)
+    device: str = "cpu"
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,8 @@ _MODELS: dict = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def load_model(path: str | None):
-    """Load (once per file version) a checkpoint; None is the shipped default model."""
+def load_model(path: str | None, backend: str = "numpy", device: str = "cpu"):
+    """Load (once per file version and backend) a checkpoint; None is the default model."""
     from ..core.checkpoint import default_model_path, load_checkpoint
 
     resolved = os.path.abspath(path) if path else str(default_model_path())
@@ -152,10 +154,10 @@ def load_model(path: str | None):
     except OSError:
         stamp = None  # let the loader say what is wrong
     with _MODELS_LOCK:
-        key = (resolved, stamp)
+        key = (resolved, stamp, backend, device)
         if key not in _MODELS:
             _MODELS.clear()
-            _MODELS[key] = load_checkpoint(resolved)
+            _MODELS[key] = load_checkpoint(resolved, backend=backend, device=device)
         return _MODELS[key]
 
 
@@ -219,7 +221,7 @@ def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -
         duration=plan.duration,
     )
     report(0.01, "loading model")
-    model = load_model(s.model_path)
+    model = load_model(s.model_path, s.backend, s.device)
     result = generate(
         audio, model=model, options=options, threads=threads, progress=report, cancel=cancel
     )

@@ -7,7 +7,8 @@
    for every clip and channel).
 3. Bilabials on human speech (pocketsphinx alignment of the package-archive recordings):
    fraction of p/b/m whose mid-consonant JawOpen is below the neighbouring vowels' peaks.
-4. Speed: features + inference, ms per second of audio (2 threads, model already loaded).
+4. Speed: features + inference, ms per second of audio (1 and 2 threads, model already loaded),
+   on the numpy engine (default) or ``--backend torch``.
 
     .venv/bin/python -m training.evaluate [--model PATH] [--json out.json]
 """
@@ -127,10 +128,12 @@ def neurosync_clips(loaded) -> dict:
 
 def speed(loaded, seconds: float = 60.0) -> dict:
     """Best of 3 runs of the whole pipeline (band-limit, features, model) on 60 s of 88.2 kHz
-    speech, with torch on 1 and on 2 threads, plus the split between features and model."""
-    import torch
+    speech, on 1 and on 2 threads (torch's or numpy's BLAS, as the backend), plus the split
+    between features and model."""
     from neurosync_lipsync.core.audio import band_limit, read_audio
+    from neurosync_lipsync.core.blas import blas_threads
     from neurosync_lipsync.core.features import extract_features
+    from neurosync_lipsync.core.torch_backend import torch_threads
 
     audio = [read_audio(c) for c in sorted(CLIPS.glob("*/audio.wav"))]
     rate = audio[0].rate
@@ -138,20 +141,22 @@ def speed(loaded, seconds: float = 60.0) -> dict:
     y = np.tile(y, int(np.ceil(seconds * rate / len(y))))[: int(seconds * rate)]
     out: dict = {"audio_s": seconds, "input_rate": rate}
     for threads in (1, 2):
-        torch.set_num_threads(threads)
-        generate(y[: rate * 5], model=loaded, rate=rate)  # warm-up
-        best = min(_timed(lambda: generate(y, model=loaded, rate=rate)) for _ in range(3))
+        generate(y[: rate * 5], model=loaded, rate=rate, threads=threads)  # warm-up
+        best = min(
+            _timed(lambda n=threads: generate(y, model=loaded, rate=rate, threads=n))
+            for _ in range(3)
+        )
         out[f"ms_per_audio_s_{threads}_threads"] = 1000 * best / seconds
-    torch.set_num_threads(1)
-    feats = extract_features(band_limit(y, loaded.config.band_limit_rate or 16000), "v01a")
-    out["features_ms_per_audio_s"] = (
-        1000
-        * min(_timed(lambda: extract_features(band_limit(y, 16000), "v01a")) for _ in range(3))
-        / seconds
-    )
-    out["model_ms_per_audio_s_1_thread"] = (
-        1000 * min(_timed(lambda: run_model(feats, loaded)) for _ in range(3)) / seconds
-    )
+    with (torch_threads if loaded.backend == "torch" else blas_threads)(1):
+        feats = extract_features(band_limit(y, loaded.config.band_limit_rate or 16000), "v01a")
+        out["features_ms_per_audio_s"] = (
+            1000
+            * min(_timed(lambda: extract_features(band_limit(y, 16000), "v01a")) for _ in range(3))
+            / seconds
+        )
+        out["model_ms_per_audio_s_1_thread"] = (
+            1000 * min(_timed(lambda: run_model(feats, loaded)) for _ in range(3)) / seconds
+        )
     out["ms_per_audio_s"] = min(out["ms_per_audio_s_1_threads"], out["ms_per_audio_s_2_threads"])
     return out
 
@@ -166,11 +171,12 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="checkpoint (default: the shipped model)")
     p.add_argument("--json", type=Path, default=None)
+    p.add_argument("--backend", choices=("numpy", "torch"), default="numpy")
     p.add_argument(
         "--skip", nargs="*", default=[], choices=["heldout", "clips", "bilabial", "speed"]
     )
     a = p.parse_args(argv)
-    loaded = load_checkpoint(a.model)
+    loaded = load_checkpoint(a.model, backend=a.backend)
     report: dict = {"model": str(loaded.path), "parameters": loaded.parameter_count}
     print(f"model {loaded.path} ({loaded.parameter_count:,} parameters)")
     if "heldout" not in a.skip:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import StringProperty
+from bpy.props import EnumProperty, StringProperty
 
 from ..operators.ids import ADDON_PACKAGE
-from .deps import missing_modules
+from .deps import has_torch, missing_modules
 
 
 class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
@@ -17,10 +17,36 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
         description="A NeuroSync .pth checkpoint (used when a scene's Model is 'Custom .pth')",
         subtype="FILE_PATH",
     )
+    backend: EnumProperty(
+        name="Engine",
+        description="What runs the model",
+        items=(
+            ("numpy", "Built-in (numpy)", "Runs every model on the CPU; needs nothing else"),
+            ("torch", "PyTorch", "Needs PyTorch installed; can use a CUDA or Apple GPU"),
+        ),
+        default="numpy",
+    )
+    device: EnumProperty(
+        name="Device",
+        description="Where PyTorch runs the model (PyTorch engine only)",
+        items=(
+            ("auto", "Auto", "A GPU when one is available, else the CPU"),
+            ("cpu", "CPU", ""),
+            ("cuda", "CUDA GPU", ""),
+            ("mps", "Apple GPU (Metal)", ""),
+        ),
+        default="cpu",
+    )
 
     def draw(self, context):
         layout = self.layout
         layout.prop(self, "model_path")
+        layout.prop(self, "backend")
+        row = layout.row()
+        row.enabled = self.backend == "torch"
+        row.prop(self, "device")
+        if self.backend == "torch" and not has_torch():
+            layout.label(text="PyTorch is not installed: choose the built-in engine", icon="ERROR")
         missing = missing_modules()
         if missing:
             layout.label(text=f"Missing Python modules: {', '.join(missing)}", icon="ERROR")

@@ -99,6 +99,16 @@ def model_path(context) -> str | None:
     return bpy.path.abspath(path) if path else None
 
 
+def engine_choice(context) -> dict[str, str]:
+    """``backend`` and ``device`` from the preferences (numpy on the CPU when unset)."""
+    addon = context.preferences.addons.get(ADDON_PACKAGE)
+    prefs = addon.preferences if addon is not None else None
+    return {
+        "backend": getattr(prefs, "backend", "numpy"),
+        "device": getattr(prefs, "device", "cpu"),
+    }
+
+
 def to_bake_settings(settings: LIPSYNC_PG_settings, context):
     """Scene settings -> the plain :class:`BakeSettings` the bake path takes."""
     from ..operators.bake import BakeError, BakeSettings
@@ -116,6 +126,7 @@ def to_bake_settings(settings: LIPSYNC_PG_settings, context):
         mode=settings.output,
         preset=settings.preset,
         model_path=path,
+        **engine_choice(context),
     )
 
 

@@ -1,20 +1,32 @@
-"""Checkpoint loading: published layouts, configs, inference of sizes, and refusals."""
+"""Checkpoint loading: published layouts, configs, inference of sizes, and refusals.
+
+Every test but the save round trip runs without torch: files are written with plain pickle +
+zipfile (``pth_files``), and ``test_no_torch.py`` runs this module with torch made unimportable.
+"""
 
 from __future__ import annotations
 
 import json
 import pickle
 
+import numpy as np
 import pytest
-import torch
 from neurosync_lipsync.core.checkpoint import ModelConfig, load_checkpoint, save_checkpoint
 from neurosync_lipsync.core.errors import CheckpointError
-from neurosync_lipsync.core.model import Seq2Seq
+from neurosync_lipsync.core.pth_reader import read_pth
+
+from tests.core.pth_files import random_state, write_pth
+
+try:
+    import torch
+except ImportError:
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
 
 
 def small_state(family: str, n_layers: int = 2, hidden: int = 32) -> dict:
     dims = {"v01a": (78, 64), "v2025": (256, 4 * hidden)}[family]
-    model = Seq2Seq(
+    config = ModelConfig(
         family,
         input_dim=dims[0],
         hidden_dim=hidden,
@@ -23,15 +35,15 @@ def small_state(family: str, n_layers: int = 2, hidden: int = 32) -> dict:
         output_dim=68,
         ff_dim=dims[1],
     )
-    return model.state_dict()
+    return random_state(config)
 
 
 @pytest.mark.parametrize("family", ["v01a", "v2025"])
 def test_full_size_published_layout_loads_strict(family, fixtures_dir, tmp_path):
     layout = json.loads((fixtures_dir / "checkpoint_layouts.json").read_text())[family]
-    state = {k: torch.zeros(shape) for k, shape in layout["state_dict"].items()}
+    state = {k: np.zeros(shape, np.float32) for k, shape in layout["state_dict"].items()}
     path = tmp_path / f"{family}.pth"
-    torch.save(state, path)  # a bare state dict, no config, no sidecar
+    write_pth(path, state)  # a bare state dict, no config, no sidecar
     del state
     loaded = load_checkpoint(path)
     assert loaded.config.family == family
@@ -42,15 +54,18 @@ def test_full_size_published_layout_loads_strict(family, fixtures_dir, tmp_path)
 
 def test_dict_with_embedded_config_and_sidecar(tmp_path, fixtures_dir):
     config = json.loads((fixtures_dir / "tiny_v2025.json").read_text())
-    state = torch.load(fixtures_dir / "tiny_v2025.pth", weights_only=True)
+    state = read_pth(fixtures_dir / "tiny_v2025.pth")
     path = tmp_path / "wrapped.pth"
-    torch.save({"config": {**config, "num_heads": 2}, "model_state_dict": state}, path)
+    write_pth(path, {"config": {**config, "num_heads": 2}, "model_state_dict": state})
     assert load_checkpoint(path).config.num_heads == 2  # embedded config is read
     path.with_suffix(".json").write_text(json.dumps({"num_heads": 8}))
     assert load_checkpoint(path).config.num_heads == 8  # the sidecar overrides it
 
 
+@needs_torch
 def test_save_and_reload_roundtrip(tmp_path):
+    from neurosync_lipsync.core.model import Seq2Seq
+
     cfg = ModelConfig(
         "v01a",
         input_dim=78,
@@ -72,12 +87,12 @@ def test_save_and_reload_roundtrip(tmp_path):
 
 @pytest.mark.parametrize(("layers", "heads"), [(8, 16), (4, 4)])
 def test_num_heads_from_published_configs(layers, heads, tmp_path):
-    torch.save(small_state("v2025", layers, hidden=64), tmp_path / "m.pth")
+    write_pth(tmp_path / "m.pth", small_state("v2025", layers, hidden=64))
     assert load_checkpoint(tmp_path / "m.pth").config.num_heads == heads
 
 
 def test_unknown_num_heads_is_refused(tmp_path):
-    torch.save(small_state("v2025", 3), tmp_path / "m.pth")
+    write_pth(tmp_path / "m.pth", small_state("v2025", 3))
     with pytest.raises(CheckpointError, match="cannot tell num_heads.*3 layers"):
         load_checkpoint(tmp_path / "m.pth")
 
@@ -90,10 +105,16 @@ class _Payload:
         return (open, (self.target, "w"))
 
 
-def test_code_running_pickle_is_refused_without_running(tmp_path):
+@pytest.mark.parametrize("writer", ["zipfile", pytest.param("torch", marks=needs_torch)])
+def test_code_running_pickle_is_refused_without_running(writer, tmp_path):
     marker = tmp_path / "pwned.txt"
     path = tmp_path / "evil.pth"
-    torch.save({"encoder.embedding.weight": torch.zeros(2, 2), "x": _Payload(str(marker))}, path)
+    evil = {"encoder.embedding.weight": np.zeros((2, 2), np.float32), "x": _Payload(str(marker))}
+    if writer == "torch":
+        evil["encoder.embedding.weight"] = torch.zeros(2, 2)
+        torch.save(evil, path)
+    else:
+        write_pth(path, evil)
     with pytest.raises(CheckpointError, match="refused"):
         load_checkpoint(path)
     assert not marker.exists()
@@ -133,22 +154,21 @@ def test_missing_file(tmp_path):
 
 
 def test_not_a_neurosync_model(tmp_path):
-    torch.save({"fc.weight": torch.zeros(3, 3)}, tmp_path / "other.pth")
+    write_pth(tmp_path / "other.pth", {"fc.weight": np.zeros((3, 3), np.float32)})
     with pytest.raises(CheckpointError, match="not a NeuroSync model"):
         load_checkpoint(tmp_path / "other.pth")
 
 
 def test_shape_mismatch_names_expected_and_found(fixtures_dir, tmp_path):
-    state = torch.load(fixtures_dir / "tiny_v01a.pth", weights_only=True)
-    state["decoder.cross_attention.q_linear.weight"] = torch.zeros(64, 32)
-    torch.save(state, tmp_path / "m.pth")
+    state = read_pth(fixtures_dir / "tiny_v01a.pth")
+    state["decoder.cross_attention.q_linear.weight"] = np.zeros((64, 32), np.float32)
+    write_pth(tmp_path / "m.pth", state)
     with pytest.raises(CheckpointError, match=r"expected \(64, 64\), found \(64, 32\)"):
         load_checkpoint(tmp_path / "m.pth")
 
 
 def test_config_contradicting_weights(fixtures_dir, tmp_path):
-    state = torch.load(fixtures_dir / "tiny_v01a.pth", weights_only=True)
-    torch.save(state, tmp_path / "m.pth")
+    write_pth(tmp_path / "m.pth", read_pth(fixtures_dir / "tiny_v01a.pth"))
     (tmp_path / "m.json").write_text(json.dumps({"hidden_dim": 128}))
     with pytest.raises(
         CheckpointError, match="config says hidden_dim=128 but the weights have hidden_dim=64"
@@ -157,8 +177,8 @@ def test_config_contradicting_weights(fixtures_dir, tmp_path):
 
 
 def test_missing_key_reported(fixtures_dir, tmp_path):
-    state = torch.load(fixtures_dir / "tiny_v01a.pth", weights_only=True)
+    state = read_pth(fixtures_dir / "tiny_v01a.pth")
     del state["decoder.cross_attention.k_linear.bias"]
-    torch.save(state, tmp_path / "m.pth")
+    write_pth(tmp_path / "m.pth", state)
     with pytest.raises(CheckpointError, match="1 missing key"):
         load_checkpoint(tmp_path / "m.pth")

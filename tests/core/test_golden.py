@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from neurosync_lipsync.core.audio import peak_normalize, read_audio, resample_to_model_rate
 from neurosync_lipsync.core.checkpoint import load_checkpoint
 from neurosync_lipsync.core.features import extract_features
 from neurosync_lipsync.core.pipeline import generate
 
 FAMILIES = ("v01a", "v2025")
+BACKENDS = ("numpy", "torch")
 
 
 @pytest.fixture(scope="module")
@@ -35,23 +35,24 @@ def test_features_match_reference(family, speech_88k, reference):
     np.testing.assert_allclose(features, expected, atol=1e-4, rtol=0)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("family", FAMILIES)
-def test_one_chunk_matches_reference(family, fixtures_dir, reference):
-    loaded = load_checkpoint(fixtures_dir / f"tiny_{family}.pth")
-    window = torch.from_numpy(reference[f"features_{family}"][:128])[None]
-    with torch.inference_mode():
-        raw = loaded.model(window)[0].numpy()
+def test_one_chunk_matches_reference(family, backend, fixtures_dir, reference):
+    loaded = load_checkpoint(fixtures_dir / f"tiny_{family}.pth", backend=backend)
+    raw = loaded(reference[f"features_{family}"][:128][None])[0]
     np.testing.assert_allclose(raw, reference[f"raw_chunk_{family}"], atol=1e-4, rtol=0)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("batch_size", [1, 3])
-def test_reference_mode_matches_final_output(family, batch_size, fixtures_dir, reference):
+def test_reference_mode_matches_final_output(family, batch_size, backend, fixtures_dir, reference):
     result = generate(
         fixtures_dir / "speechlike.wav",
         model=str(fixtures_dir / f"tiny_{family}.pth"),
         reference=True,
         batch_size=batch_size,
+        backend=backend,
     )
     expected = reference[f"final_{family}"]
     assert result.fps == 60.0 and result.family == family
@@ -60,14 +61,12 @@ def test_reference_mode_matches_final_output(family, batch_size, fixtures_dir, r
     )
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("family", FAMILIES)
-def test_batched_windows_equal_batch_size_one(family, fixtures_dir):
-    loaded = load_checkpoint(fixtures_dir / f"tiny_{family}.pth")
+def test_batched_windows_equal_batch_size_one(family, backend, fixtures_dir):
+    loaded = load_checkpoint(fixtures_dir / f"tiny_{family}.pth", backend=backend)
     rng = np.random.default_rng(0)
-    windows = torch.from_numpy(
-        rng.standard_normal((4, 128, loaded.config.input_dim)).astype(np.float32)
-    )
-    with torch.inference_mode():
-        batched = loaded.model(windows).numpy()
-        single = np.stack([loaded.model(w[None])[0].numpy() for w in windows])
+    windows = rng.standard_normal((4, 128, loaded.config.input_dim)).astype(np.float32)
+    batched = loaded(windows)
+    single = np.stack([loaded(w[None])[0] for w in windows])
     np.testing.assert_allclose(batched, single, atol=1e-5, rtol=0)

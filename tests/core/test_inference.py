@@ -6,15 +6,17 @@ import threading
 
 import numpy as np
 import pytest
-import torch
 from neurosync_lipsync.core.checkpoint import load_checkpoint
 from neurosync_lipsync.core.errors import CancelledError
 from neurosync_lipsync.core.inference import run_model
 
 
-@pytest.fixture(scope="module", params=["v01a", "v2025"])
+@pytest.fixture(
+    scope="module", params=[(f, b) for f in ("v01a", "v2025") for b in ("numpy", "torch")]
+)
 def loaded(request, fixtures_dir):
-    return load_checkpoint(fixtures_dir / f"tiny_{request.param}.pth")
+    family, backend = request.param
+    return load_checkpoint(fixtures_dir / f"tiny_{family}.pth", backend=backend)
 
 
 def one_window(loaded, chunk, mode):
@@ -26,8 +28,7 @@ def one_window(loaded, chunk, mode):
         else:
             tail = np.repeat(chunk[-1:], missing, axis=0)
         chunk = np.vstack([chunk, tail])
-    with torch.inference_mode():
-        return loaded.model(torch.from_numpy(chunk)[None])[0].numpy()
+    return loaded(chunk[None])[0]
 
 
 def straightforward_loop(features, loaded):
