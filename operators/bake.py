@@ -13,7 +13,10 @@ import threading
 from dataclasses import dataclass, field
 
 from ..core.naming import AUTO, CHANNELS, map_names
-from .ids import TAKE_PROP
+from .ids import STRIP_UID_PROP, TAKE_PROP
+from .actions import shape_key_path
+from .layers import conflicts
+from .takes import editable_key, enabled_targets, key_problem, strip_uid
 from .timing import FramePlan, StripTiming, plan_frames
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ class BakeSettings:
     mode: str = "NLA"
     preset: str = AUTO
     model_path: str | None = None
+    channels: str = "ALL"  # or "MOUTH": see takes.SCOPES
 
 
 @dataclass(frozen=True)
@@ -49,14 +53,19 @@ class BakeRequest:
     preset: str
     settings: BakeSettings
     warnings: tuple = ()
+    strip_uid: str = ""
+    scene_name: str = ""
 
     @property
     def take_id(self) -> str:
-        return f"{self.strip_name}\x1f{self.object_name}"
+        """The strip's uid: the take follows the strip and the Key through renames."""
+        return self.strip_uid or f"{self.strip_name}\x1f{self.object_name}"
 
     @property
     def action_name(self) -> str:
-        return f"LipSync {self.strip_name} - {self.object_name}"[:63]
+        from .takes import take_name
+
+        return take_name(self.strip_name, self.object_name)
 
 
 @dataclass(frozen=True)
@@ -96,12 +105,18 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
     names = shape_key_names(obj)
     if not names:
         raise BakeError(f"mesh '{object_name}' has no shape keys")
+    problem, _ = key_problem(obj)
+    if problem:
+        raise BakeError(problem)
     mapping = map_names(names, settings.preset)
     if mapping.matched_count == 0:
         raise BakeError(
             f"none of the shape keys of '{object_name}' match an ARKit name "
             f"(preset {mapping.preset})"
         )
+    targets = enabled_targets(mapping.pairs(), settings.region_gains, settings.channels)
+    if not targets:
+        raise BakeError(f"no channel of '{object_name}' is enabled (every region's gain is 0)")
     sound = strip.sound
     if sound is None:
         raise BakeError(f"sound strip '{strip_name}' has no sound")
@@ -111,6 +126,11 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
         audio = os.path.normpath(bpy.path.abspath(sound.filepath, library=sound.library))
         label = audio
     warnings = []
+    hidden = conflicts(obj.data.shape_keys, {shape_key_path(name) for _, name in targets})
+    if hidden:
+        warnings.append(active_action_warning(obj, hidden))
+    if strip.mute:
+        warnings.append(f"strip '{strip_name}' is muted: it is baked, but you will not hear it")
     if len(getattr(strip, "retiming_keys", ())) > 0:
         warnings.append(f"strip '{strip_name}' is retimed; keys follow the audio at normal speed")
     if mapping.unmatched:
@@ -132,10 +152,22 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
         audio,
         label,
         timing,
-        tuple(mapping.pairs()),
+        targets,
         mapping.preset,
         settings,
         tuple(warnings),
+        strip_uid(strip, sound_strips(scene)),
+        scene.name,
+    )
+
+
+def active_action_warning(obj, paths) -> str:
+    names = [p.split('"')[1] for p in paths]
+    action = obj.data.shape_keys.animation_data.action
+    shown = ", ".join(names[:4]) + (" ..." if len(names) > 4 else "")
+    return (
+        f"the active action '{action.name}' of {obj.name}'s shape keys also keys {len(names)} of "
+        f"the take's channels ({shown}) and hides the take there: use Push Down Action"
     )
 
 
@@ -240,9 +272,9 @@ def apply(request: BakeRequest, curves: BakeCurves):
     from .keying import write_take
 
     obj = bpy.data.objects.get(request.object_name)
-    key = obj.data.shape_keys if obj is not None and obj.type == "MESH" else None
-    if key is None:
+    if obj is None or obj.type != "MESH" or obj.data.shape_keys is None:
         raise BakeError(f"mesh '{request.object_name}' or its shape keys are gone")
+    key = editable_key(obj)
     columns = {}
     for channel, name in request.targets:
         if name in key.key_blocks and name not in columns:
@@ -255,10 +287,24 @@ def apply(request: BakeRequest, curves: BakeCurves):
         columns,
         mode=request.settings.mode,
     )
-    action["lipsync_strip"] = request.strip_name
-    action["lipsync_object"] = request.object_name
+    stamp_take(action, request.strip_name, request.object_name, request.settings.model_path)
+    scene = bpy.data.scenes.get(request.scene_name)
+    strips = sound_strips(scene) if scene is not None else []
+    strip = next((s for s in strips if s.name == request.strip_name), None)
+    if strip is not None and request.strip_uid and strip.get(STRIP_UID_PROP) != request.strip_uid:
+        strip[STRIP_UID_PROP] = request.strip_uid
     assert action[TAKE_PROP] == request.take_id
     return action
+
+
+def stamp_take(action, source: str, object_name: str, model: str | None) -> None:
+    """What the take manager shows: source (strip or file), object, model and date."""
+    import datetime
+
+    action["lipsync_strip"] = source
+    action["lipsync_object"] = object_name
+    action["lipsync_model"] = os.path.basename(model) if model else "default"
+    action["lipsync_date"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
 
 
 def bake(
