@@ -13,8 +13,8 @@ import threading
 from dataclasses import dataclass, field
 
 from ..core.naming import AUTO, CHANNELS, map_names
-from .ids import STRIP_UID_PROP, TAKE_PROP
 from .actions import shape_key_path
+from .ids import STRIP_UID_PROP, TAKE_PROP
 from .layers import conflicts
 from .takes import editable_key, enabled_targets, key_problem, strip_uid
 from .timing import FramePlan, StripTiming, plan_frames

@@ -115,7 +115,8 @@ def apply_settings(strip, settings: dict) -> None:
 
 
 def place_take(ad, action, slot, start: int, settings: dict | None = None, prefer=None):
-    """Put a take's strip on the first take track (``prefer`` first) where it fits, else a new one."""
+    """Put a take's strip on the first take track (``prefer`` first) where it fits, else on a new
+    track on top."""
     tracks = take_tracks(ad)
     if prefer is not None and prefer in list(ad.nla_tracks):
         tracks = [prefer] + [t for t in tracks if t != prefer]

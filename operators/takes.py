@@ -66,7 +66,7 @@ def strip_uid(strip, strips) -> str:
 
 
 def enabled_targets(targets, region_gains: dict, scope: str = "ALL") -> tuple:
-    """The (channel, key name) pairs to key: regions at gain 0 (and non-mouth for MOUTH) left out."""
+    """The (channel, key name) pairs to key: regions at gain 0 (all but the mouth for MOUTH) out."""
     if scope not in SCOPES:
         from ..core.errors import OptionsError
 
