@@ -67,19 +67,21 @@ def clear_action(action) -> None:
         action.fcurves.clear()
 
 
-def write_curves(action, key, first_frame: int, curves: dict[str, np.ndarray]):
+def write_curves(action, key, first_frame: int, curves: dict[str, np.ndarray], *, id_type="KEY"):
     """Fill an empty ``action`` with one linear F-Curve per data path, keys on consecutive frames.
 
     Parameters
     ----------
     action : bpy.types.Action
         An action without curves (new, or emptied by :func:`clear_action`).
-    key : bpy.types.Key
-        The Key the action is for (names its slot on 4.4+).
+    key : bpy.types.ID
+        The datablock the action is for (names its slot on 4.4+): a Key, or an Object.
     first_frame : int
         Frame of row 0.
     curves : dict
-        Data path -> (count,) values.
+        Data path, or (data path, array index), -> (count,) values.
+    id_type : str
+        The slot's ID type ("KEY", or "OBJECT" for an armature's bones).
 
     Returns
     -------
@@ -88,11 +90,11 @@ def write_curves(action, key, first_frame: int, curves: dict[str, np.ndarray]):
     """
     slot = None
     if layered_actions():
-        slot = action.slots.new(id_type="KEY", name=key.name)
+        slot = action.slots.new(id_type=id_type, name=key.name)
         strip = action.layers.new("Layer").strips.new(type="KEYFRAME")
         fcurves = strip.channelbag(slot, ensure=True).fcurves
     else:
-        action.id_root = "KEY"
+        action.id_root = id_type
         fcurves = action.fcurves
     for path, values in curves.items():
         values = np.asarray(values, dtype=np.float32)
@@ -100,7 +102,8 @@ def write_curves(action, key, first_frame: int, curves: dict[str, np.ndarray]):
         co = np.empty(2 * count, dtype=np.float32)
         co[0::2] = np.arange(first_frame, first_frame + count, dtype=np.float32)
         co[1::2] = values
-        fc = fcurves.new(path)
+        path, index = (path, 0) if isinstance(path, str) else path
+        fc = fcurves.new(path, index=index)
         fc.keyframe_points.add(count)
         fc.keyframe_points.foreach_set("co", co)
         fc.keyframe_points.foreach_set("interpolation", np.full(count, _linear(), dtype=np.int32))
