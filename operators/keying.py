@@ -18,7 +18,14 @@ import numpy as np
 
 from .actions import clear_action, fcurves_of, shape_key_path, write_curves
 from .ids import TAKE_PROP
-from .layers import is_take, is_take_track, place_take, read_settings, update_base
+from .layers import (
+    is_base_track,
+    is_take,
+    is_take_track,
+    place_take,
+    read_settings,
+    update_base,
+)
 
 
 class KeyingError(Exception):
@@ -90,7 +97,7 @@ def write_take(
     paths = {shape_key_path(name): values for name, values in curves.items()}
     if mode == "ACTION":
         rest = _rest_values(key, action, paths)
-    _detach(key, action)
+    _detach(key, action, keep=track)
     if action is not None and action.users > int(action.use_fake_user):
         action = None  # shared with another face: leave that one's copy alone
     if action is None:
@@ -100,21 +107,26 @@ def write_take(
     if action.name != action_name:
         action.name = action_name
     ad = key.animation_data or key.animation_data_create()
+    under = [t for t in ad.nla_tracks if t != track and not is_base_track(t)]
     if mode == "ACTION":
-        # Rest values one frame before and after: with no NLA under it, an active action holds its
-        # end keys forever, and this way that is the face as it was.
-        padded = {p: np.concatenate(([rest[p]], v, [rest[p]])) for p, v in paths.items()}
-        slot = write_curves(action, key, first_frame - 1, padded)
+        if under:  # NLA is evaluated: extrapolation NOTHING and the base do the work
+            slot = write_curves(action, key, first_frame, paths)
+        else:
+            # Rest values one frame before and after: alone, an active action holds its end keys
+            # forever, and this way that is the face as it was.
+            padded = {p: np.concatenate(([rest[p]], v, [rest[p]])) for p, v in paths.items()}
+            slot = write_curves(action, key, first_frame - 1, padded)
         ad.action = action
         if slot is not None:
             ad.action_slot = slot
-        if len(ad.nla_tracks):  # the user's tracks show through outside the take
-            ad.action_extrapolation = "NOTHING"
-        update_base(key)
     else:
         slot = write_curves(action, key, first_frame, paths)
         place_take(ad, action, slot, first_frame, settings, prefer=track)
-        update_base(key)
+    if track is not None and len(track.strips) == 0:  # it went elsewhere: drop the empty track
+        ad.nla_tracks.remove(track)
+    if mode == "ACTION" and under:  # the user's tracks show through outside the take
+        ad.action_extrapolation = "NOTHING"
+    update_base(key)
     return action
 
 
@@ -136,7 +148,8 @@ def remove_take(key, take_id: str) -> bool:
     return True
 
 
-def _detach(key, action) -> None:
+def _detach(key, action, keep=None) -> None:
+    """Unassign ``action`` from the Key; take tracks it empties go, except ``keep``."""
     ad = key.animation_data
     if ad is None or action is None:
         return
@@ -147,7 +160,7 @@ def _detach(key, action) -> None:
         for strip in list(track.strips):
             if strip.action == action:
                 track.strips.remove(strip)
-        if was_ours and len(track.strips) == 0:
+        if was_ours and len(track.strips) == 0 and track != keep:
             ad.nla_tracks.remove(track)
 
 

@@ -139,6 +139,21 @@ def test_over_the_active_action_after_push_down(key):
     assert at(key, 120, "eyeBlinkLeft") == pytest.approx(0.5 * TAKE, abs=1e-6)
 
 
+def test_active_action_output_over_user_tracks(key):
+    key.key_blocks["mouthClose"].value = 0.1
+    user_track(key, {"jawOpen": 0.4})
+    curves = {k: np.full(COUNT, TAKE, dtype=np.float32) for k in KEYS}
+    keying.write_take(key, "t1", "Take t1", FIRST, curves, mode="ACTION")
+    ad = key.animation_data
+    assert ad.action.name == "Take t1" and ad.action_extrapolation == "NOTHING"
+    for frame in (FIRST - 1, 300):
+        assert at(key, frame) == pytest.approx(0.4, abs=1e-6)
+        assert at(key, frame, "mouthClose") == pytest.approx(0.1, abs=1e-6)
+    assert at(key, 120) == pytest.approx(TAKE, abs=1e-6)
+    ad.action_influence = 0.5
+    assert at(key, 120) == pytest.approx(0.5 * TAKE + 0.5 * 0.4, abs=1e-6)
+
+
 def test_overlapping_takes_and_rebake_keep_settings(key):
     first = bake(key, "a")
     second = bake(key, "b", first=FIRST + 20, value=0.3)  # overlaps: a track above
