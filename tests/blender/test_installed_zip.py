@@ -63,7 +63,7 @@ SCRIPT = textwrap.dedent(
         "torch": torch.__file__,
         "librosa": librosa.__file__,
         "numba_cache": os.environ.get("NUMBA_CACHE_DIR", ""),
-        "actions": [a.name for a in bpy.data.actions],
+        "actions": sorted(a.name for a in bpy.data.actions),
         "operator": bpy.ops.lipsync.generate.idname(),
         "preferences": name in bpy.context.preferences.addons,
     }))
@@ -99,7 +99,7 @@ def test_installed_zip_generates(tmp_path, fixtures_dir):
     report = child(built_zip())
     assert report["module"].startswith(str(user))
     assert report["numba_cache"].startswith(str(user))
-    assert report["actions"] == ["LipSync voice - Face"]
+    assert report["actions"] == ["LipSync Base - Face", "LipSync voice - Face"]
     assert report["preferences"]
     site = user / "extensions" / ".local" / "lib" / "python3.11" / "site-packages"
     assert (site / "torch").is_dir() and (site / "librosa").is_dir()
@@ -109,4 +109,4 @@ def test_installed_zip_generates(tmp_path, fixtures_dir):
     report = child("restart")
     assert report["torch"].startswith(str(user)), "torch must come from the extension's wheels"
     assert report["librosa"].startswith(str(user))
-    assert report["actions"] == ["LipSync voice - Face"]
+    assert report["actions"] == ["LipSync Base - Face", "LipSync voice - Face"]
