@@ -39,8 +39,9 @@ def fcurves_of(action, slot=None) -> list:
     out = []
     for layer in action.layers:
         for strip in layer.strips:
-            for bag in strip.channelbags:
-                if slot is None or bag.slot == slot:
+            bags = strip.channelbags if slot is None else [strip.channelbag(slot)]
+            for bag in bags:
+                if bag is not None:
                     out.extend(bag.fcurves)
     return out
 

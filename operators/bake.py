@@ -269,12 +269,17 @@ def apply(request: BakeRequest, curves: BakeCurves):
     """Write the take (main thread only). Returns the action."""
     import bpy
 
-    from .keying import write_take
+    from .keying import find_take, write_take
 
     obj = bpy.data.objects.get(request.object_name)
     if obj is None or obj.type != "MESH" or obj.data.shape_keys is None:
         raise BakeError(f"mesh '{request.object_name}' or its shape keys are gone")
     key = editable_key(obj)
+    if request.strip_uid and find_take(key, request.take_id)[2] is None:
+        # A take from before strips had uids (id "strip<US>object"): adopt it, do not stack.
+        *_, old = find_take(key, f"{request.strip_name}\x1f{request.object_name}")
+        if old is not None:
+            old[TAKE_PROP] = request.take_id
     columns = {}
     for channel, name in request.targets:
         if name in key.key_blocks and name not in columns:

@@ -48,6 +48,19 @@ def test_rename_and_rebake_keeps_one_take_and_the_users_settings(scene, tiny_mod
     assert strip.use_animated_influence and strip.influence == pytest.approx(0.4)
 
 
+def test_take_from_an_older_version_is_adopted(scene, tiny_model):
+    import numpy as np
+    from neurosync_lipsync.operators.keying import write_take
+
+    key = bpy.data.objects["Face"].data.shape_keys
+    write_take(key, "voice\x1fFace", "LipSync voice - Face", 10, {"jawOpen": np.zeros(5)})
+    generate(tiny_model, strip="voice", object="Face")
+    assert take_names() == ["LipSync voice - Face"]
+    (take,) = list_takes(key)
+    assert take.take_id == scene.sequence_editor.strips["voice"]["lipsync_uid"]
+    assert take.last_frame == 93
+
+
 def test_duplicated_strip_is_a_new_take(scene, tiny_model, voice):
     generate(tiny_model, strip="voice", object="Face")
     copy = scene.sequence_editor.strips.new_sound("copy", voice, channel=2, frame_start=300)
