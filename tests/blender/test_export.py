@@ -133,3 +133,23 @@ def test_gltf_export_of_the_merge(face, tmp_path):
     ((times, weights),) = read_glb_weights(path).values()
     np.testing.assert_allclose(times * 24, np.arange(100, 160), atol=1e-3)  # scene time
     np.testing.assert_allclose(weights, want, atol=1e-5)
+
+
+def test_fbx_export_of_the_merge(face, tmp_path):
+    import addon_utils
+
+    key = layered_face(face)
+    want = evaluated(key, range(100, 160))
+    merge_takes(face, ["a", "b"])
+    scene = bpy.context.scene
+    scene.frame_start, scene.frame_end = 100, 159
+    addon_utils.enable("io_scene_fbx")
+    path = str(tmp_path / "face.fbx")
+    bpy.ops.export_scene.fbx(
+        filepath=path, bake_anim_use_nla_strips=False, bake_anim_use_all_actions=False
+    )
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    addon_utils.enable("io_scene_fbx")
+    bpy.ops.import_scene.fbx(filepath=path, anim_offset=0)
+    (mesh,) = [o for o in bpy.data.objects if o.type == "MESH"]
+    np.testing.assert_allclose(evaluated(mesh.data.shape_keys, range(100, 160)), want, atol=1e-4)
