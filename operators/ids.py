@@ -29,6 +29,8 @@ WM_PROP = "lipsync_run"
 #: Custom property on a take's action: the take's identity (its sound strip's STRIP_UID_PROP).
 #: A take sits on one Key (its NLA or active action), so the object is the Key's user.
 TAKE_PROP = "lipsync_take"
+#: Custom property on a take's action: its (first, last) keyed frame.
+FRAMES_PROP = "lipsync_frames"
 #: Custom property on a sound strip: a uuid that survives renames of the strip.
 STRIP_UID_PROP = "lipsync_uid"
 #: Custom property on the base action (the Key's rest values under the takes).

@@ -17,7 +17,7 @@ import bpy
 import numpy as np
 
 from .actions import clear_action, fcurves_of, shape_key_path, write_curves
-from .ids import TAKE_PROP
+from .ids import FRAMES_PROP, TAKE_PROP
 from .layers import (
     is_base_track,
     is_take,
@@ -106,6 +106,8 @@ def write_take(
     clear_action(action)
     if action.name != action_name:
         action.name = action_name
+    count = len(next(iter(curves.values()), ()))
+    action[FRAMES_PROP] = (int(first_frame), int(first_frame) + max(count, 1) - 1)
     ad = key.animation_data or key.animation_data_create()
     under = [t for t in ad.nla_tracks if t != track and not is_base_track(t)]
     if mode == "ACTION":

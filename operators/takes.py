@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..core.naming import CHANNELS
 from ..core.postprocess import region_of
-from .ids import NAME_BYTES, STRIP_UID_PROP, TAKE_PROP
+from .ids import FRAMES_PROP, NAME_BYTES, STRIP_UID_PROP, TAKE_PROP
 
 #: Channel scopes a bake can key: every enabled region, or the mouth, jaw and tongue only.
 SCOPES = ("ALL", "MOUTH")
@@ -152,7 +152,10 @@ def list_takes(key) -> list[TakeInfo]:
         found.append((None, None, ad.action))
     out = []
     for track, strip, action in found:
-        first, last = (strip.frame_start, strip.frame_end) if strip else action.frame_range
+        if strip is not None:
+            first, last = strip.frame_start, strip.frame_end
+        else:
+            first, last = action.get(FRAMES_PROP, action.frame_range)
         out.append(
             TakeInfo(
                 action[TAKE_PROP],

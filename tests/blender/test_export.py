@@ -153,3 +153,26 @@ def test_fbx_export_of_the_merge(face, tmp_path):
     bpy.ops.import_scene.fbx(filepath=path, anim_offset=0)
     (mesh,) = [o for o in bpy.data.objects if o.type == "MESH"]
     np.testing.assert_allclose(evaluated(mesh.data.shape_keys, range(100, 160)), want, atol=1e-4)
+
+
+def test_head_bone_is_sampled_too(face):
+    key = layered_face(face)
+    arm = bpy.data.objects.new("Rig", bpy.data.armatures.new("Rig"))
+    bpy.context.scene.collection.objects.link(arm)
+    bpy.context.view_layer.objects.active = arm
+    bpy.ops.object.mode_set(mode="EDIT")
+    bone = arm.data.edit_bones.new("head")
+    bone.tail = (0.0, 0.0, 1.0)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    pb = arm.pose.bones["head"]
+    pb.rotation_mode = "XYZ"
+    for frame, angle in ((100, 0.0), (160, 0.6)):
+        pb.rotation_euler = (angle, 0.0, -angle)
+        pb.keyframe_insert("rotation_euler", frame=frame)
+    result = merge_takes(face, ["a", "b"], head=(arm, "head"))
+    assert arm.animation_data.action == result.head_action
+    curves = {fc.array_index: fc for fc in fcurves_of(result.head_action)}
+    assert sorted(curves) == [0, 1, 2]
+    assert curves[0].evaluate(130) == pytest.approx(0.3, abs=1e-5)
+    assert curves[2].evaluate(130) == pytest.approx(-0.3, abs=1e-5)
+    assert key.animation_data.action == result.action

@@ -12,6 +12,7 @@ import pytest
 bpy = pytest.importorskip("bpy")
 
 from neurosync_lipsync.operators import keying  # noqa: E402
+from neurosync_lipsync.operators.takes import list_takes  # noqa: E402
 
 KEYS = ("jawOpen", "mouthClose", "eyeBlinkLeft")
 
@@ -90,6 +91,8 @@ def test_active_action_mode_and_hand_keys(key):
     key.animation_data.action = None
     keying.write_take(key, "t1", "Take 1", 10, curves(), mode="ACTION")
     assert key.animation_data.action.name == "Take 1"
+    (take,) = list_takes(key)
+    assert (take.first_frame, take.last_frame, take.track_name) == (10, 59, "")
     assert len(key.animation_data.nla_tracks) == 0
 
 

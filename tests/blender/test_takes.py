@@ -100,6 +100,9 @@ def test_active_action_warning_and_push_down(scene, tiny_model):
     (warning,) = [w for w in request.warnings if "active action" in w]
     assert "jawOpen" in warning and "Push Down" in warning
     generate(tiny_model, strip="voice", object="Face")
+    bpy.context.scene.lipsync.target = bpy.data.objects["Face"]
+    calls = draw(_panel("LIPSYNC_PT_takes"), bpy.context)
+    assert ("operator", ("lipsync.push_down_action",), {"icon": "NLA_PUSHDOWN"}) in calls
     assert bpy.ops.lipsync.push_down_action(object="Face") == {"FINISHED"}
     assert key.animation_data.action is None
     request = bakemod.gather(scene, "voice", "Face", settings)
