@@ -20,6 +20,7 @@ import bpy
 
 from .actions import active_paths, clear_action, fcurves_of, strip_paths, write_curves
 from .ids import BASE_PROP, BASE_TRACK_NAME, TAKE_PROP, TRACK_NAME
+from .takes import fit_name
 
 #: NLA strip settings an animator may change; kept when a take is re-baked or moved up.
 USER_SETTINGS = ("blend_type", "use_auto_blend", "blend_in", "blend_out", "influence", "mute")
@@ -173,8 +174,6 @@ def update_base(key) -> None:
             bpy.data.actions.remove(action)
         return
     if action is None:
-        from .takes import fit_name
-
         action = bpy.data.actions.new(fit_name("LipSync Base", key.user.name if key.user else ""))
         action[BASE_PROP] = True
     if track is not None:

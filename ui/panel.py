@@ -23,6 +23,7 @@ from ..operators.ids import (
 from ..operators.takes import key_problem
 from .deps import missing_modules
 from .properties import REGIONS
+from .takes_list import draw_hidden_warning, draw_takes
 
 
 @lru_cache(maxsize=32)
@@ -105,6 +106,8 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
             icon = "CHECKMARK" if not mapping.unmatched else "ERROR"
             text = f"{mapping.label}: {mapping.matched_count}/52 mapped"
             layout.label(text=text, icon=icon if mapping.matched_count else "CANCEL")
+        if face is not None and mapping is not None:
+            draw_hidden_warning(layout, face, [n for _, n in mapping.pairs()])
         layout.prop(settings, "model_source")
         layout.prop(settings, "output")
         run = getattr(context.window_manager, WM_PROP)
@@ -173,8 +176,6 @@ class LIPSYNC_PT_takes(_Base, bpy.types.Panel):
     bl_parent_id = PT_MAIN
 
     def draw(self, context):
-        from .takes_list import draw_takes
-
         draw_takes(self.layout, context, face_object(context))
 
 

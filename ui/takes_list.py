@@ -3,6 +3,7 @@ when the active action hides the takes, and Bake for Export."""
 
 from __future__ import annotations
 
+from ..operators.actions import shape_key_path
 from ..operators.ids import (
     OT_BAKE_EXPORT,
     OT_PUSH_DOWN,
@@ -15,19 +16,31 @@ from ..operators.layers import conflicts, take_paths
 from ..operators.takes import list_takes
 
 
+def draw_hidden_warning(layout, face, names) -> None:
+    """Warn, with the Push Down button, when the active action keys channels the takes key
+    (``names``: shape keys a bake would key; None: the existing takes' channels)."""
+    key = face.data.shape_keys
+    if key is None or key.animation_data is None:
+        return
+    if names is None:
+        paths = take_paths(key.animation_data)
+    else:
+        paths = {shape_key_path(n) for n in names}
+    hidden = conflicts(key, paths)
+    if hidden:
+        box = layout.box()
+        box.label(text=f"Active action '{key.animation_data.action.name}' hides", icon="ERROR")
+        box.label(text=f"{len(hidden)} lip-sync channels: push it down")
+        box.operator(OT_PUSH_DOWN, icon="NLA_PUSHDOWN").object = face.name
+
+
 def draw_takes(layout, context, face) -> None:
     key = face.data.shape_keys if face is not None else None
     takes = list_takes(key)
     if not takes:
         layout.label(text="No takes on this face yet" if face else "Choose a face mesh")
         return
-    hidden = conflicts(key, take_paths(key.animation_data))
-    if hidden:
-        box = layout.box()
-        action = key.animation_data.action
-        box.label(text=f"Active action '{action.name}' hides", icon="ERROR")
-        box.label(text=f"{len(hidden)} channels of the takes")
-        box.operator(OT_PUSH_DOWN, icon="NLA_PUSHDOWN").object = face.name
+    draw_hidden_warning(layout, face, None)
     col = layout.column(align=True)
     for take in takes:
         box = col.box()

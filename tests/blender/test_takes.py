@@ -95,12 +95,14 @@ def test_region_gain_zero_and_mouth_only_leave_channels_unkeyed(scene, tiny_mode
 def test_active_action_warning_and_push_down(scene, tiny_model):
     key = bpy.data.objects["Face"].data.shape_keys
     key.key_blocks["jawOpen"].keyframe_insert("value", frame=1)
+    bpy.context.scene.lipsync.target = bpy.data.objects["Face"]
+    calls = draw(_panel("LIPSYNC_PT_main"), bpy.context)  # before any take: warned already
+    assert ("operator", ("lipsync.push_down_action",), {"icon": "NLA_PUSHDOWN"}) in calls
     settings = bakemod.BakeSettings(model_path=tiny_model)
     request = bakemod.gather(scene, "voice", "Face", settings)
     (warning,) = [w for w in request.warnings if "active action" in w]
     assert "jawOpen" in warning and "Push Down" in warning
     generate(tiny_model, strip="voice", object="Face")
-    bpy.context.scene.lipsync.target = bpy.data.objects["Face"]
     calls = draw(_panel("LIPSYNC_PT_takes"), bpy.context)
     assert ("operator", ("lipsync.push_down_action",), {"icon": "NLA_PUSHDOWN"}) in calls
     assert bpy.ops.lipsync.push_down_action(object="Face") == {"FINISHED"}
