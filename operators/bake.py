@@ -16,7 +16,14 @@ from ..core.naming import AUTO, CHANNELS, map_names
 from .actions import shape_key_path
 from .ids import STRIP_UID_PROP, TAKE_PROP
 from .layers import conflicts
-from .takes import editable_key, enabled_targets, key_problem, strip_uid
+from .takes import (
+    active_action_warning,
+    editable_key,
+    enabled_targets,
+    key_problem,
+    stamp_take,
+    strip_uid,
+)
 from .timing import FramePlan, StripTiming, plan_frames
 
 log = logging.getLogger(__name__)
@@ -161,16 +168,6 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
     )
 
 
-def active_action_warning(obj, paths) -> str:
-    names = [p.split('"')[1] for p in paths]
-    action = obj.data.shape_keys.animation_data.action
-    shown = ", ".join(names[:4]) + (" ..." if len(names) > 4 else "")
-    return (
-        f"the active action '{action.name}' of {obj.name}'s shape keys also keys {len(names)} of "
-        f"the take's channels ({shown}) and hides the take there: use Push Down Action"
-    )
-
-
 _MODELS: dict = {}
 _MODELS_LOCK = threading.Lock()
 
@@ -300,16 +297,6 @@ def apply(request: BakeRequest, curves: BakeCurves):
         strip[STRIP_UID_PROP] = request.strip_uid
     assert action[TAKE_PROP] == request.take_id
     return action
-
-
-def stamp_take(action, source: str, object_name: str, model: str | None) -> None:
-    """What the take manager shows: source (strip or file), object, model and date."""
-    import datetime
-
-    action["lipsync_strip"] = source
-    action["lipsync_object"] = object_name
-    action["lipsync_model"] = os.path.basename(model) if model else "default"
-    action["lipsync_date"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
 
 
 def bake(

@@ -7,6 +7,8 @@ it. Names are for people only and are shortened to Blender's 63 bytes, keeping t
 
 from __future__ import annotations
 
+import datetime
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -170,3 +172,22 @@ def list_takes(key) -> list[TakeInfo]:
             )
         )
     return sorted(out, key=lambda t: (t.first_frame, t.action_name))
+
+
+def active_action_warning(obj, paths) -> str:
+    """The report line when the active action keys ``paths`` (data paths) a take would key."""
+    names = [p.split('"')[1] for p in paths]
+    action = obj.data.shape_keys.animation_data.action
+    shown = ", ".join(names[:4]) + (" ..." if len(names) > 4 else "")
+    return (
+        f"the active action '{action.name}' of {obj.name}'s shape keys also keys {len(names)} of "
+        f"the take's channels ({shown}) and hides the take there: use Push Down Action"
+    )
+
+
+def stamp_take(action, source: str, object_name: str, model: str | None) -> None:
+    """What the take manager shows: source (strip or file), object, model and date."""
+    action["lipsync_strip"] = source
+    action["lipsync_object"] = object_name
+    action["lipsync_model"] = os.path.basename(model) if model else "default"
+    action["lipsync_date"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
