@@ -94,7 +94,10 @@ def read_settings(strip, names=USER_SETTINGS) -> dict:
     if strip.use_animated_influence:
         fc = strip.fcurves.find("influence")
         if fc is not None:
-            out["influence_keys"] = [tuple(kp.co) for kp in fc.keyframe_points]
+            # Relative to the strip's start, so that a keyed fade moves with a re-baked take.
+            start = strip.frame_start
+            points = [tuple(kp.co) for kp in fc.keyframe_points]
+            out["influence_keys"] = [(frame - start, value) for frame, value in points]
     return out
 
 
@@ -111,8 +114,8 @@ def apply_settings(strip, settings: dict) -> None:
         fc = strip.fcurves.find("influence")
         for point in list(fc.keyframe_points):
             fc.keyframe_points.remove(point)
-        for frame, value in keys:
-            fc.keyframe_points.insert(frame, value)
+        for offset, value in keys:
+            fc.keyframe_points.insert(strip.frame_start + offset, value)
 
 
 def place_take(ad, action, slot, start: int, settings: dict | None = None, prefer=None):

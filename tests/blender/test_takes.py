@@ -46,6 +46,15 @@ def test_rename_and_rebake_keeps_one_take_and_the_users_settings(scene, tiny_mod
     assert take.take_id == uid and action2 == action and track2 == track
     assert (strip.blend_type, strip.blend_in, strip.blend_out, strip.mute) == ("ADD", 3, 2, True)
     assert strip.use_animated_influence and strip.influence == pytest.approx(0.4)
+    strip.influence = 0.0  # a keyed fade-in over the first 8 frames
+    strip.keyframe_insert("influence", frame=10)
+    strip.influence = 1.0
+    strip.keyframe_insert("influence", frame=18)
+    scene.sequence_editor.strips["Anna_line_01"].frame_start = 50
+    generate(tiny_model, strip="Anna_line_01", object="Anna")
+    _, (_, strip, _) = the_take(face)
+    points = [tuple(kp.co) for kp in strip.fcurves.find("influence").keyframe_points]
+    assert strip.frame_start == 50 and points == [(50.0, 0.0), (58.0, 1.0)]  # moved along
 
 
 def test_take_from_an_older_version_is_adopted(scene, tiny_model):
