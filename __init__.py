@@ -18,6 +18,7 @@ _MODULES = (
     ".ui.preferences",
     ".operators.generate",
     ".operators.cancel",
+    ".operators.take_ops",
     ".ui.panel",
 )
 _cli_handle = None

@@ -13,7 +13,17 @@ import threading
 from dataclasses import dataclass, field
 
 from ..core.naming import AUTO, CHANNELS, map_names
-from .ids import TAKE_PROP
+from .actions import shape_key_path
+from .ids import STRIP_UID_PROP, TAKE_PROP
+from .layers import conflicts
+from .takes import (
+    active_action_warning,
+    editable_key,
+    enabled_targets,
+    key_problem,
+    stamp_take,
+    strip_uid,
+)
 from .timing import FramePlan, StripTiming, plan_frames, strip_timing
 
 log = logging.getLogger(__name__)
@@ -36,6 +46,7 @@ class BakeSettings:
     model_path: str | None = None
     backend: str = "numpy"  # or "torch" (optional install; device applies to it only)
     device: str = "cpu"
+    channels: str = "ALL"  # or "MOUTH": see takes.SCOPES
 
 
 @dataclass(frozen=True)
@@ -51,14 +62,19 @@ class BakeRequest:
     preset: str
     settings: BakeSettings
     warnings: tuple = ()
+    strip_uid: str = ""
+    scene_name: str = ""
 
     @property
     def take_id(self) -> str:
-        return f"{self.strip_name}\x1f{self.object_name}"
+        """The strip's uid: the take follows the strip and the Key through renames."""
+        return self.strip_uid or f"{self.strip_name}\x1f{self.object_name}"
 
     @property
     def action_name(self) -> str:
-        return f"LipSync {self.strip_name} - {self.object_name}"[:63]
+        from .takes import take_name
+
+        return take_name(self.strip_name, self.object_name)
 
 
 @dataclass(frozen=True)
@@ -103,12 +119,18 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
     names = shape_key_names(obj)
     if not names:
         raise BakeError(f"mesh '{object_name}' has no shape keys")
+    problem, _ = key_problem(obj)
+    if problem:
+        raise BakeError(problem)
     mapping = map_names(names, settings.preset)
     if mapping.matched_count == 0:
         raise BakeError(
             f"none of the shape keys of '{object_name}' match an ARKit name "
             f"(preset {mapping.preset})"
         )
+    targets = enabled_targets(mapping.pairs(), settings.region_gains, settings.channels)
+    if not targets:
+        raise BakeError(f"no channel of '{object_name}' is enabled (every region's gain is 0)")
     sound = strip.sound
     if sound is None:
         raise BakeError(f"sound strip '{strip_name}' has no sound")
@@ -118,6 +140,11 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
         audio = os.path.normpath(bpy.path.abspath(sound.filepath, library=sound.library))
         label = audio
     warnings = []
+    hidden = conflicts(obj.data.shape_keys, {shape_key_path(name) for _, name in targets})
+    if hidden:
+        warnings.append(active_action_warning(obj, hidden))
+    if strip.mute:
+        warnings.append(f"strip '{strip_name}' is muted: it is baked, but you will not hear it")
     if len(getattr(strip, "retiming_keys", ())) > 0:
         warnings.append(f"strip '{strip_name}' is retimed; keys follow the audio at normal speed")
     if mapping.unmatched:
@@ -133,10 +160,12 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
         audio,
         label,
         timing,
-        tuple(mapping.pairs()),
+        targets,
         mapping.preset,
         settings,
         tuple(warnings),
+        strip_uid(strip, sound_strips(scene)),
+        scene.name,
     )
 
 
@@ -238,12 +267,17 @@ def apply(request: BakeRequest, curves: BakeCurves):
     """Write the take (main thread only). Returns the action."""
     import bpy
 
-    from .keying import write_take
+    from .keying import find_take, write_take
 
     obj = bpy.data.objects.get(request.object_name)
-    key = obj.data.shape_keys if obj is not None and obj.type == "MESH" else None
-    if key is None:
+    if obj is None or obj.type != "MESH" or obj.data.shape_keys is None:
         raise BakeError(f"mesh '{request.object_name}' or its shape keys are gone")
+    key = editable_key(obj)
+    if request.strip_uid and find_take(key, request.take_id)[2] is None:
+        # A take from before strips had uids (id "strip<US>object"): adopt it, do not stack.
+        *_, old = find_take(key, f"{request.strip_name}\x1f{request.object_name}")
+        if old is not None:
+            old[TAKE_PROP] = request.take_id
     columns = {}
     for channel, name in request.targets:
         if name in key.key_blocks and name not in columns:
@@ -256,8 +290,12 @@ def apply(request: BakeRequest, curves: BakeCurves):
         columns,
         mode=request.settings.mode,
     )
-    action["lipsync_strip"] = request.strip_name
-    action["lipsync_object"] = request.object_name
+    stamp_take(action, request.strip_name, request.object_name, request.settings.model_path)
+    scene = bpy.data.scenes.get(request.scene_name)
+    strips = sound_strips(scene) if scene is not None else []
+    strip = next((s for s in strips if s.name == request.strip_name), None)
+    if strip is not None and request.strip_uid and strip.get(STRIP_UID_PROP) != request.strip_uid:
+        strip[STRIP_UID_PROP] = request.strip_uid
     assert action[TAKE_PROP] == request.take_id
     return action
 

@@ -1,17 +1,14 @@
-"""Writing a take's curves onto a Key datablock, fast and without touching anything else.
+"""Writing a take onto a face's Key without touching anything else.
 
-One take = one action (strip + object), with one F-Curve per driven shape key, built in bulk
-(``keyframe_points.add`` + ``foreach_set``: 51 keys x 10 min in well under a second, where
-``keyframe_insert`` takes half a minute). Works with legacy actions (Blender 4.2-4.3) and layered
-actions with slots and channelbags (4.4+, the only kind in 5.x).
+One take = one action (one F-Curve per keyed shape key) on the Key's NLA as a strip with
+extrapolation NOTHING, above the base that :mod:`.layers` keeps (so fading the take blends toward
+what lies beneath, and outside its frames it changes nothing), or as the Key's active action.
 
 Non-destructive rules:
-- a take is found again by its ``TAKE_PROP`` custom property and replaced, never stacked;
-- only the take's own action, NLA strip and track change; other channels, objects, user
-  actions and other takes are left alone;
-- each curve rests at 0 one frame before and after the take, and the takes' track holds those
-  zeros (``HOLD`` on its first strip, ``HOLD_FORWARD`` after), because Blender 5.0 evaluates an
-  animated shape key outside every strip at its new default of 1.0.
+- a take is found again on its Key by its ``TAKE_PROP`` identity and replaced, never stacked; its
+  strip keeps the track, influence, blend type, blend in/out and muting the user gave it;
+- only the take's own action and strip, our tracks and the base change; other channels, objects,
+  user actions and tracks, and other takes are left alone.
 """
 
 from __future__ import annotations
@@ -19,43 +16,40 @@ from __future__ import annotations
 import bpy
 import numpy as np
 
-from .ids import TAKE_PROP, TRACK_NAME
+from .actions import clear_action, fcurves_of, shape_key_path, write_curves
+from .ids import FRAMES_PROP, TAKE_PROP
+from .layers import (
+    is_base_track,
+    is_take,
+    is_take_track,
+    place_take,
+    read_settings,
+    update_base,
+)
 
 
 class KeyingError(Exception):
     """The take cannot be written without touching the user's own animation."""
 
 
-def layered_actions() -> bool:
-    """True on Blender 4.4+, where actions have slots and layers."""
-    return "slots" in bpy.types.Action.bl_rna.properties
+def take_fcurves(action) -> list:
+    """Every F-Curve of a take's action, legacy or layered."""
+    return fcurves_of(action)
 
 
-_LINEAR = None
-
-
-def _linear() -> int:
-    global _LINEAR
-    if _LINEAR is None:
-        items = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items
-        _LINEAR = items["LINEAR"].value
-    return _LINEAR
-
-
-def shape_key_path(name: str) -> str:
-    return f'key_blocks["{bpy.utils.escape_identifier(name)}"].value'
-
-
-def find_take(take_id: str):
-    """The action holding take ``take_id``, or None."""
-    for action in bpy.data.actions:
-        if action.get(TAKE_PROP) == take_id:
-            return action
-    return None
-
-
-def is_take(action) -> bool:
-    return action is not None and TAKE_PROP in action
+def find_take(key, take_id: str):
+    """(track, strip, action) of take ``take_id`` on ``key``; track and strip are None for the
+    active action; (None, None, None) when the Key has no such take."""
+    ad = key.animation_data
+    if ad is None:
+        return None, None, None
+    for track in ad.nla_tracks:
+        for strip in track.strips:
+            if strip.action is not None and strip.action.get(TAKE_PROP) == take_id:
+                return track, strip, strip.action
+    if ad.action is not None and ad.action.get(TAKE_PROP) == take_id:
+        return None, None, ad.action
+    return None, None, None
 
 
 def write_take(
@@ -72,15 +66,16 @@ def write_take(
     Parameters
     ----------
     key : bpy.types.Key
-        The mesh's shape-key datablock.
+        The mesh's shape-key datablock (editable: see :func:`.takes.editable_key`).
     take_id : str
-        Identity of the take (strip and object); a take with the same id is replaced.
+        Identity of the take; a take with the same id on ``key`` is replaced.
     action_name : str
-        Name for the action.
+        Name for the action (at most 63 bytes: :func:`.takes.fit_name`).
     first_frame : int
         Scene frame of row 0.
     curves : dict
         Shape-key name -> (count,) values for frames ``first_frame ...``; all the same length.
+        Only these channels are keyed.
     mode : {"NLA", "ACTION"}
         Where the take goes.
 
@@ -97,128 +92,78 @@ def write_take(
                 f"the shape keys of {key.user.name if key.user else key.name} already use action "
                 f"'{ad.action.name}'; choose NLA output or unassign it"
             )
-    action = find_take(take_id)
-    if action is not None:
-        _detach(key, action)
-        _clear(action)
-    else:
+    track, strip, action = find_take(key, take_id)
+    settings = read_settings(strip) if strip is not None else None
+    paths = {shape_key_path(name): values for name, values in curves.items()}
+    if mode == "ACTION":
+        rest = _rest_values(key, action, paths)
+    _detach(key, action, keep=track)
+    if action is not None and action.users > int(action.use_fake_user):
+        action = None  # shared with another face: leave that one's copy alone
+    if action is None:
         action = bpy.data.actions.new(action_name)
         action[TAKE_PROP] = take_id
+    clear_action(action)
     if action.name != action_name:
         action.name = action_name
-    slot = _fill(action, key, first_frame, curves)
+    count = len(next(iter(curves.values()), ()))
+    action[FRAMES_PROP] = (int(first_frame), int(first_frame) + max(count, 1) - 1)
     ad = key.animation_data or key.animation_data_create()
+    under = [t for t in ad.nla_tracks if t != track and not is_base_track(t)]
     if mode == "ACTION":
+        if under:  # NLA is evaluated: extrapolation NOTHING and the base do the work
+            slot = write_curves(action, key, first_frame, paths)
+        else:
+            # Rest values one frame before and after: alone, an active action holds its end keys
+            # forever, and this way that is the face as it was.
+            padded = {p: np.concatenate(([rest[p]], v, [rest[p]])) for p, v in paths.items()}
+            slot = write_curves(action, key, first_frame - 1, padded)
         ad.action = action
         if slot is not None:
             ad.action_slot = slot
     else:
-        _place_strip(ad, action, slot, first_frame - 1)
+        slot = write_curves(action, key, first_frame, paths)
+        place_take(ad, action, slot, first_frame, settings, prefer=track)
+    if track is not None and len(track.strips) == 0:  # it went elsewhere: drop the empty track
+        ad.nla_tracks.remove(track)
+    if mode == "ACTION" and under:  # the user's tracks show through outside the take
+        ad.action_extrapolation = "NOTHING"
+    update_base(key)
     return action
 
 
-def take_fcurves(action) -> list:
-    """Every F-Curve of a take's action, legacy or layered."""
-    if not layered_actions():
-        return list(action.fcurves)
-    return [
-        fc
-        for layer in action.layers
-        for strip in layer.strips
-        for bag in strip.channelbags
-        for fc in bag.fcurves
-    ]
+def _rest_values(key, old_action, paths) -> dict[str, float]:
+    """Each channel's value without the take: the old take's rest key, else the slider now."""
+    old = {fc.data_path: fc.keyframe_points[0].co[1] for fc in fcurves_of(old_action)}
+    return {p: float(old[p]) if p in old else float(key.path_resolve(p)) for p in paths}
 
 
 def remove_take(key, take_id: str) -> bool:
-    """Delete a take: its strip, track when emptied, active assignment and action."""
-    action = find_take(take_id)
+    """Delete a take: its strip, its track when emptied, its active assignment and action."""
+    *_, action = find_take(key, take_id)
     if action is None:
         return False
     _detach(key, action)
-    bpy.data.actions.remove(action)
+    if action.users == 0:
+        bpy.data.actions.remove(action)
+    update_base(key)
     return True
 
 
-def _detach(key, action) -> None:
+def _detach(key, action, keep=None) -> None:
+    """Unassign ``action`` from the Key; take tracks it empties go, except ``keep``."""
     ad = key.animation_data
-    if ad is None:
+    if ad is None or action is None:
         return
     if ad.action == action:
         ad.action = None
     for track in list(ad.nla_tracks):
+        was_ours = is_take_track(track)
         for strip in list(track.strips):
             if strip.action == action:
                 track.strips.remove(strip)
-        if _ours(track) and len(track.strips) == 0:
+        if was_ours and len(track.strips) == 0 and track != keep:
             ad.nla_tracks.remove(track)
-    _fix_extrapolation(ad)
 
 
-def _clear(action) -> None:
-    if layered_actions():
-        for layer in list(action.layers):
-            action.layers.remove(layer)
-        for slot in list(action.slots):
-            action.slots.remove(slot)
-    else:  # legacy actions (4.2-4.3)
-        action.fcurves.clear()
-
-
-def _fill(action, key, first_frame: int, curves: dict[str, np.ndarray]):
-    slot = None
-    if layered_actions():
-        slot = action.slots.new(id_type="KEY", name=key.name)
-        strip = action.layers.new("Layer").strips.new(type="KEYFRAME")
-        fcurves = strip.channelbag(slot, ensure=True).fcurves
-    else:
-        action.id_root = "KEY"
-        fcurves = action.fcurves
-    for name, values in curves.items():
-        values = np.asarray(values, dtype=np.float32)
-        count = len(values) + 2
-        co = np.empty(2 * count, dtype=np.float32)
-        co[0::2] = np.arange(first_frame - 1, first_frame + count - 1, dtype=np.float32)
-        co[1::2] = np.concatenate(([0.0], values, [0.0]))
-        fc = fcurves.new(shape_key_path(name))
-        fc.keyframe_points.add(count)
-        fc.keyframe_points.foreach_set("co", co)
-        fc.keyframe_points.foreach_set("interpolation", np.full(count, _linear(), dtype=np.int32))
-        fc.update()
-    return slot
-
-
-def _ours(track) -> bool:
-    return track.name == TRACK_NAME or track.name.startswith(TRACK_NAME + ".")
-
-
-def _place_strip(ad, action, slot, start: int) -> None:
-    strip = None
-    tracks = [t for t in ad.nla_tracks if _ours(t)]
-    for track in tracks:
-        try:
-            strip = track.strips.new(action.name, int(start), action)
-            break
-        except RuntimeError:  # overlaps another take on this track: try the next one up
-            continue
-    if strip is None:
-        track = ad.nla_tracks.new()
-        track.name = TRACK_NAME if not tracks else f"{TRACK_NAME}.{len(tracks):03d}"
-        strip = track.strips.new(action.name, int(start), action)
-    if slot is not None:
-        strip.action_slot = slot
-    strip.blend_type = "REPLACE"
-    _fix_extrapolation(ad)
-
-
-def _fix_extrapolation(ad) -> None:
-    """Lowest take track holds its zeros everywhere; tracks above only cover their own strips."""
-    tracks = [t for t in ad.nla_tracks if _ours(t)]
-    for index, track in enumerate(tracks):
-        strips = sorted(track.strips, key=lambda s: s.frame_start)
-        # Last to first, so that only the first strip is ever set to HOLD.
-        for position, strip in reversed(list(enumerate(strips))):
-            if index > 0:
-                strip.extrapolation = "NOTHING"
-            else:
-                strip.extrapolation = "HOLD" if position == 0 else "HOLD_FORWARD"
+__all__ = ["KeyingError", "find_take", "is_take", "remove_take", "take_fcurves", "write_take"]

@@ -8,7 +8,7 @@ import bpy
 
 from ..core.constants import EMOTION_NAMES
 from ..core.naming import map_names
-from ..operators.bake import shape_key_names, strip_scene
+from ..operators.bake import shape_key_names, sound_strips, strip_scene
 from ..operators.ids import (
     OT_CANCEL,
     OT_GENERATE,
@@ -16,11 +16,14 @@ from ..operators.ids import (
     PT_MAIN,
     PT_MAPPING,
     PT_OPTIONS,
+    PT_TAKES,
     SCENE_PROP,
     WM_PROP,
 )
+from ..operators.takes import key_problem
 from .deps import missing_modules
 from .properties import REGIONS
+from .takes_list import draw_hidden_warning, draw_takes
 
 
 @lru_cache(maxsize=32)
@@ -45,6 +48,35 @@ def current_mapping(context):
     return _mapping(tuple(shape_key_names(face)), settings.preset)
 
 
+def chosen_strip(context):
+    """The sound strip Generate will use: the named one, else the only one (None otherwise)."""
+    settings = getattr(context.scene, SCENE_PROP)
+    strips = sound_strips(strip_scene(context))
+    if settings.strip_name:
+        return next((s for s in strips if s.name == settings.strip_name), None)
+    return strips[0] if len(strips) == 1 else None
+
+
+def generate_problem(context) -> str | None:
+    """Why Generate cannot work now (shown under the disabled button), or None."""
+    settings = getattr(context.scene, SCENE_PROP)
+    strips = sound_strips(strip_scene(context))
+    if not strips:
+        return "Add a sound strip in the Video Sequencer"
+    if chosen_strip(context) is None:
+        if settings.strip_name:
+            return f"'{settings.strip_name}' is not a sound strip of this scene"
+        return f"Choose one of the {len(strips)} sound strips"
+    face = face_object(context)
+    if face is None:
+        return "Choose a face mesh with shape keys"
+    mapping = current_mapping(context)
+    if mapping is None or mapping.matched_count == 0:
+        return f"No shape key of '{face.name}' matches an ARKit name"
+    problem, _ = key_problem(face)
+    return problem
+
+
 class _Base:
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
@@ -61,12 +93,10 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
         missing = missing_modules()
         if missing:
             layout.label(text=f"Missing: {', '.join(missing)}", icon="ERROR")
-        sed = strip_scene(context).sequence_editor
-        if sed is None:
-            layout.label(text="Add a sound strip in the Video Sequencer", icon="INFO")
-        else:
-            collection = "strips_all" if hasattr(sed, "strips_all") else "sequences_all"
-            layout.prop_search(settings, "strip_name", sed, collection, text="Sound", icon="SOUND")
+        layout.prop(settings, "strip_name", text="Sound", icon="SOUND")
+        strip = chosen_strip(context)
+        if strip is not None and strip.mute:
+            layout.label(text=f"'{strip.name}' is muted: you will not hear it", icon="ERROR")
         layout.prop(settings, "target")
         face = face_object(context)
         if settings.target is None and face is not None:
@@ -76,6 +106,8 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
             icon = "CHECKMARK" if not mapping.unmatched else "ERROR"
             text = f"{mapping.label}: {mapping.matched_count}/52 mapped"
             layout.label(text=text, icon=icon if mapping.matched_count else "CANCEL")
+        if face is not None and mapping is not None:
+            draw_hidden_warning(layout, face, [n for _, n in mapping.pairs()])
         layout.prop(settings, "model_source")
         layout.prop(settings, "output")
         run = getattr(context.window_manager, WM_PROP)
@@ -83,7 +115,12 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
             layout.progress(factor=run.progress, text=run.stage or "Working")
             layout.operator(OT_CANCEL, icon="CANCEL")
         else:
-            layout.operator(OT_GENERATE, icon="PLAY")
+            problem = generate_problem(context)
+            row = layout.row()
+            row.enabled = problem is None
+            row.operator(OT_GENERATE, icon="PLAY")
+            if problem:
+                layout.label(text=problem, icon="INFO")
 
 
 class LIPSYNC_PT_options(_Base, bpy.types.Panel):
@@ -106,6 +143,7 @@ class LIPSYNC_PT_options(_Base, bpy.types.Panel):
         col = layout.column(align=True)
         for region, _label in REGIONS:
             col.prop(settings, f"gain_{region}")
+        layout.prop(settings, "channels")
 
 
 class LIPSYNC_PT_mapping(_Base, bpy.types.Panel):
@@ -132,6 +170,15 @@ class LIPSYNC_PT_mapping(_Base, bpy.types.Panel):
                 flow.label(text=name)
 
 
+class LIPSYNC_PT_takes(_Base, bpy.types.Panel):
+    bl_idname = PT_TAKES
+    bl_label = "Takes"
+    bl_parent_id = PT_MAIN
+
+    def draw(self, context):
+        draw_takes(self.layout, context, face_object(context))
+
+
 def draw_status(self, context):
     """Progress in the status bar while a bake runs."""
     run = getattr(context.window_manager, WM_PROP, None)
@@ -139,7 +186,7 @@ def draw_status(self, context):
         self.layout.progress(factor=run.progress, text=f"Lip sync: {run.stage}")
 
 
-classes = (LIPSYNC_PT_main, LIPSYNC_PT_options, LIPSYNC_PT_mapping)
+classes = (LIPSYNC_PT_main, LIPSYNC_PT_takes, LIPSYNC_PT_options, LIPSYNC_PT_mapping)
 
 
 def register() -> None:

@@ -33,9 +33,18 @@ def _strength(label: str, description: str):
     )
 
 
+def _sound_strip_names(_self, context, _edit_text):
+    """Search list of the Sound field: sound strips only, meta-strip children included."""
+    from ..operators.bake import sound_strips, strip_scene
+
+    return sorted(s.name for s in sound_strips(strip_scene(context)))
+
+
 class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
     strip_name: StringProperty(
-        name="Sound Strip", description="Sound strip of the Sequencer to lip sync"
+        name="Sound Strip",
+        description="Sound strip of the Sequencer to lip sync",
+        search=_sound_strip_names,
     )
     target: PointerProperty(
         name="Face",
@@ -74,6 +83,14 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
         ),
     )
     show_emotions: BoolProperty(name="Per Emotion", default=False)
+    channels: EnumProperty(
+        name="Keyed Channels",
+        description="Which channels a take keys (regions at gain 0 are never keyed)",
+        items=(
+            ("ALL", "All Enabled", "Every channel of a region whose gain is above 0"),
+            ("MOUTH", "Mouth Only", "Jaw, mouth and tongue: blinks, brows and cheeks stay yours"),
+        ),
+    )
 
 
 for _name in EMOTION_NAMES:
@@ -127,6 +144,7 @@ def to_bake_settings(settings: LIPSYNC_PG_settings, context):
         preset=settings.preset,
         model_path=path,
         **engine_choice(context),
+        channels=settings.channels,
     )
 
 

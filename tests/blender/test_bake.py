@@ -10,12 +10,18 @@ bpy = pytest.importorskip("bpy")
 from neurosync_lipsync.core.naming import CHANNELS  # noqa: E402
 from neurosync_lipsync.operators import bake as bakemod  # noqa: E402
 from neurosync_lipsync.operators.keying import take_fcurves  # noqa: E402
+from neurosync_lipsync.operators.layers import is_take_track  # noqa: E402
 
 from .conftest import add_face  # noqa: E402
 
 
 def generate(model, **kw):
     return bpy.ops.lipsync.generate(model=model, **kw)
+
+
+def take_names() -> list[str]:
+    """Take actions (the base under them is a separate action, not a take)."""
+    return sorted(a.name for a in bpy.data.actions if "lipsync_take" in a)
 
 
 def setup_panel(scene, strip="voice", obj="Face"):
@@ -54,9 +60,8 @@ def test_operator_keys_core_output_at_scene_fps(scene, tiny_model):
     assert len(take_fcurves(action)) == 52
     for channel in (CHANNELS.index("jawOpen"), 0, 51):
         frames, values = key_values(action, CHANNELS[channel])
-        np.testing.assert_array_equal(frames, np.arange(9, 95))
-        np.testing.assert_allclose(values[1:-1], want[:, channel], atol=1e-6)
-        assert values[0] == 0 and values[-1] == 0
+        np.testing.assert_array_equal(frames, np.arange(10, 94))  # the take's frames only
+        np.testing.assert_allclose(values, want[:, channel], atol=1e-6)
     key = bpy.data.objects["Face"].data.shape_keys
     jaw = key.key_blocks["jawOpen"]
     for frame in (10, 40, 93):
@@ -67,7 +72,8 @@ def test_operator_keys_core_output_at_scene_fps(scene, tiny_model):
         assert jaw.value == 0.0 and key.key_blocks["tongueOut"].value == 0.0
     track = key.animation_data.nla_tracks["LipSync"]
     (strip,) = track.strips
-    assert (strip.frame_start, strip.frame_end, strip.extrapolation) == (9, 94, "HOLD")
+    assert (strip.frame_start, strip.frame_end, strip.extrapolation) == (10, 93, "NOTHING")
+    assert [t.name for t in key.animation_data.nla_tracks] == ["LipSync Base", "LipSync"]
 
 
 def test_rebake_replaces_the_take(scene, tiny_model):
@@ -78,12 +84,12 @@ def test_rebake_replaces_the_take(scene, tiny_model):
     scene.sequence_editor.strips["voice"].frame_start = 30
     for _ in range(2):
         assert generate(tiny_model) == {"FINISHED"}
-    assert [a.name for a in bpy.data.actions] == ["LipSync voice - Face"]
-    assert [t.name for t in key.animation_data.nla_tracks] == ["LipSync"]
+    assert take_names() == ["LipSync voice - Face"]
+    assert [t.name for t in key.animation_data.nla_tracks] == ["LipSync Base", "LipSync"]
     (strip,) = key.animation_data.nla_tracks["LipSync"].strips
-    assert strip.frame_start == 29
-    frames, values = key_values(bpy.data.actions[0], "jawOpen")
-    assert frames[0] == 29
+    assert strip.frame_start == 30
+    frames, values = key_values(bpy.data.actions["LipSync voice - Face"], "jawOpen")
+    assert frames[0] == 30
     np.testing.assert_array_equal(values, before[1])
 
 
@@ -111,9 +117,9 @@ def test_hand_animation_other_objects_and_other_takes_untouched(scene, tiny_mode
     assert other.animation_data.action.name != "LipSync"
     takes = sorted(a.name for a in bpy.data.actions if "lipsync_take" in a)
     assert takes == ["LipSync line2 - Face", "LipSync voice - Face"]
-    (track,) = [t for t in key.animation_data.nla_tracks if t.name.startswith("LipSync")]
+    (track,) = [t for t in key.animation_data.nla_tracks if is_take_track(t)]
     strips = sorted(track.strips, key=lambda s: s.frame_start)
-    assert [s.extrapolation for s in strips] == ["HOLD", "HOLD_FORWARD"]
+    assert [s.extrapolation for s in strips] == ["NOTHING", "NOTHING"]
     scene.frame_set(5)
     assert key.key_blocks["myBlink"].value == pytest.approx(0.7)
     assert key.key_blocks["jawOpen"].value == pytest.approx(0.3)  # the active action still wins
@@ -126,7 +132,7 @@ def test_overlapping_takes_go_on_a_second_track(scene, tiny_model, voice):
     generate(tiny_model, strip="voice", object="Face")
     generate(tiny_model, strip="overlap", object="Face")
     tracks = bpy.data.objects["Face"].data.shape_keys.animation_data.nla_tracks
-    assert [t.name for t in tracks] == ["LipSync", "LipSync.001"]
+    assert [t.name for t in tracks] == ["LipSync Base", "LipSync", "LipSync.001"]
     assert tracks["LipSync.001"].strips[0].extrapolation == "NOTHING"
 
 
@@ -154,6 +160,7 @@ def test_failed_run_writes_nothing(scene, tmp_path):
         generate(str(bad))
     assert len(bpy.data.actions) == 0
     assert bpy.data.objects["Face"].data.shape_keys.animation_data is None
+    assert "lipsync_uid" not in scene.sequence_editor.strips["voice"]
 
 
 def test_cancel_leaves_nothing(scene, tiny_model):
@@ -238,7 +245,7 @@ def test_formats_soundfile_cannot_read_go_through_aud(scene, tiny_model, voice, 
     scene.sequence_editor.strips.new_sound("aac", path, channel=2, frame_start=200)
     assert generate(tiny_model, strip="aac", object="Face") == {"FINISHED"}
     frames, values = key_values(bpy.data.actions["LipSync aac - Face"], "jawOpen")
-    assert frames[0] == 199 and len(frames) >= 80 and values[1:-1].max() > 0
+    assert frames[0] == 200 and len(frames) >= 80 and values.max() > 0
 
 
 def test_packed_aac_and_unreadable_sound(scene, tiny_model, voice, tmp_path):

@@ -54,7 +54,8 @@ def test_cli_bakes_one_pair_and_all(blend, tiny_model, tmp_path):
     # "Bob_line" names the mesh Bob, so it goes only there; "voice" names none: every mesh.
     assert takes == ["LipSync Bob_line - Bob", "LipSync voice - Bob", "LipSync voice - Face"]
     bpy.ops.wm.open_mainfile(filepath=str(out))
-    assert [a.name for a in bpy.data.actions] == ["LipSync voice - Face"]
+    actions = sorted(a.name for a in bpy.data.actions)
+    assert actions == ["LipSync Base - Face", "LipSync voice - Face"]  # the take and its base
 
 
 @pytest.mark.parametrize(

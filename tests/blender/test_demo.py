@@ -32,7 +32,8 @@ bpy.ops.wm.open_mainfile(filepath=sys.argv[1])
 scene = bpy.context.scene
 key = bpy.data.objects["DemoFace"].data.shape_keys
 ad = key.animation_data
-strips = [s for t in ad.nla_tracks for s in t.strips] if ad else []
+tracks = ad.nla_tracks if ad else []
+strips = [s for t in tracks for s in t.strips if s.action and "lipsync_take" in s.action]
 paths = set()
 for strip in strips:
     act = strip.action

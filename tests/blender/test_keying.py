@@ -12,6 +12,7 @@ import pytest
 bpy = pytest.importorskip("bpy")
 
 from neurosync_lipsync.operators import keying  # noqa: E402
+from neurosync_lipsync.operators.takes import list_takes  # noqa: E402
 
 KEYS = ("jawOpen", "mouthClose", "eyeBlinkLeft")
 
@@ -34,6 +35,10 @@ def curves(count=50, seed=0):
     return {k: (0.1 + 0.8 * rng.random(count)).astype(np.float32) for k in KEYS}
 
 
+def takes() -> list[str]:
+    return sorted(a.name for a in bpy.data.actions if "lipsync_take" in a)
+
+
 def values_at(key, frame):
     bpy.context.scene.frame_set(frame)
     return {k: key.key_blocks[k].value for k in KEYS}
@@ -48,11 +53,12 @@ def test_values_exact_and_zero_outside(key):
             assert got[k] == pytest.approx(float(data[k][frame - 100]), abs=1e-6)
     for frame in (-10, 0, 99, 150, 1000):
         assert set(values_at(key, frame).values()) == {0.0}
-    (track,) = key.animation_data.nla_tracks
-    assert track.name == "LipSync" and track.strips[0].extrapolation == "HOLD"
+    base, track = key.animation_data.nla_tracks
+    assert track.name == "LipSync" and track.strips[0].extrapolation == "NOTHING"
+    assert base.name == "LipSync Base" and base.strips[0].extrapolation == "HOLD"
     interp = {
         kp.interpolation
-        for fc in keying.take_fcurves(bpy.data.actions[0])
+        for fc in keying.take_fcurves(bpy.data.actions["Take 1"])
         for kp in fc.keyframe_points
     }
     assert interp == {"LINEAR"}
@@ -63,10 +69,10 @@ def test_replace_same_take_keep_others(key):
     keying.write_take(key, "t2", "Take 2", 200, curves(seed=2))
     data = curves(count=30, seed=3)
     keying.write_take(key, "t1", "Take 1", 60, data)
-    assert sorted(a.name for a in bpy.data.actions) == ["Take 1", "Take 2"]
-    (track,) = key.animation_data.nla_tracks
+    assert takes() == ["Take 1", "Take 2"]
+    base, track = key.animation_data.nla_tracks
     starts = sorted(s.frame_start for s in track.strips)
-    assert starts == [59, 199]
+    assert starts == [60, 200]
     assert values_at(key, 70)["jawOpen"] == pytest.approx(float(data["jawOpen"][10]), abs=1e-6)
     assert values_at(key, 20)["jawOpen"] == 0.0  # the old position of take 1 is empty now
     assert values_at(key, 210)["jawOpen"] != 0.0  # take 2 untouched
@@ -85,11 +91,14 @@ def test_active_action_mode_and_hand_keys(key):
     key.animation_data.action = None
     keying.write_take(key, "t1", "Take 1", 10, curves(), mode="ACTION")
     assert key.animation_data.action.name == "Take 1"
+    (take,) = list_takes(key)
+    assert (take.first_frame, take.last_frame, take.track_name) == (10, 59, "")
     assert len(key.animation_data.nla_tracks) == 0
 
 
 def test_remove_take(key):
     keying.write_take(key, "t1", "Take 1", 10, curves())
+    assert len(bpy.data.actions) == 2  # the take and the base under it
     assert keying.remove_take(key, "t1")
     assert len(bpy.data.actions) == 0 and len(key.animation_data.nla_tracks) == 0
     assert not keying.remove_take(key, "t1")

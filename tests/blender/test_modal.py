@@ -74,7 +74,8 @@ def test_invoke_runs_in_background_and_writes_once(ctx, tiny_model):
     assert ctx.window_manager.lipsync_run.running and jobs.current is op._job
     assert len(bpy.data.actions) == 0  # nothing is written while the worker runs
     assert run_modal(op, ctx) == {"FINISHED"}
-    assert [a.name for a in bpy.data.actions] == ["LipSync voice - Face"]
+    actions = sorted(a.name for a in bpy.data.actions)
+    assert actions == ["LipSync Base - Face", "LipSync voice - Face"]  # the take and its base
     run = ctx.window_manager.lipsync_run
     assert not run.running and ctx.window_manager.timers == 0 and jobs.current is None
     assert ("INFO", "Lip sync: wrote 'LipSync voice - Face'") in reports

@@ -15,6 +15,13 @@ CLASSES = (
     "LIPSYNC_PT_main",
     "LIPSYNC_PT_options",
     "LIPSYNC_PT_mapping",
+    "LIPSYNC_PT_takes",
+    "LIPSYNC_OT_take_select",
+    "LIPSYNC_OT_take_mute",
+    "LIPSYNC_OT_take_rebake",
+    "LIPSYNC_OT_take_remove",
+    "LIPSYNC_OT_push_down_action",
+    "LIPSYNC_OT_bake_for_export",
     "LIPSYNC_PG_settings",
     "LIPSYNC_PG_run",
 )
@@ -23,7 +30,7 @@ CLASSES = (
 def registered() -> dict[str, bool]:
     from neurosync_lipsync.ui import properties
 
-    found = {name: hasattr(bpy.types, name) for name in CLASSES[:5]}
+    found = {name: hasattr(bpy.types, name) for name in CLASSES[:-2]}
     found.update({cls.__name__: cls.is_registered for cls in properties.classes})
     found["Scene.lipsync"] = hasattr(bpy.types.Scene, "lipsync")
     found["WindowManager.lipsync_run"] = hasattr(bpy.types.WindowManager, "lipsync_run")
