@@ -78,13 +78,9 @@ def blinks(t: np.ndarray, cols: dict[str, np.ndarray]) -> list[dict[str, float]]
         x = both - rest[p]
         lvl = {q: q * amp for q in (0.1, 0.5, 0.9)}
         on10, on90 = _crossing(t, x, p, -1, lvl[0.1]), _crossing(t, x, p, -1, lvl[0.9])
-        off90, off10 = _crossing(t, x, p, 1, lvl[0.9]), _crossing(t, x, p, 1, lvl[0.5 + 0.4])
-        off10 = _crossing(t, x, p, 1, lvl[0.1])
-        half_l = [
-            _crossing(t, c - rest[p], p, s, 0.5 * (c[p] - rest[p]))
-            for c in (left, right)
-            for s in (-1,)
-        ]
+        off90, off10 = _crossing(t, x, p, 1, lvl[0.9]), _crossing(t, x, p, 1, lvl[0.1])
+        # onset of each eye at half its own amplitude: the left/right timing offset
+        half = [_crossing(t, c - rest[p], p, -1, 0.5 * (c[p] - rest[p])) for c in (left, right)]
         out.append(
             {
                 "time": float(t[p]),
@@ -95,7 +91,7 @@ def blinks(t: np.ndarray, cols: dict[str, np.ndarray]) -> list[dict[str, float]]
                 "depth": float(both[p]),
                 "amplitude": float(amp),
                 "asymmetry": float((left[p] - right[p]) / max(both[p], 1e-6)),
-                "offset": half_l[0] - half_l[1],
+                "offset": half[0] - half[1],
             }
         )
     return out
@@ -190,8 +186,8 @@ def summarise(takes: list[dict[str, object]]) -> dict[str, dict[str, float]]:
     for name, group in groups.items():
         bl = [b for take in group for b in take["blinks"]]
         minutes = sum(take["seconds"] for take in group) / 60
-        cat = lambda key: np.concatenate([np.asarray(take[key]) for take in group])  # noqa: E731
-        gz = lambda key: [v for take in group for v in take["gaze"][key]]  # noqa: E731
+        cat = lambda key, g=group: np.concatenate([np.asarray(t[key]) for t in g])  # noqa: E731
+        gz = lambda key, g=group: [v for t in g for v in t["gaze"][key]]  # noqa: E731
         summary[name] = {
             "minutes": minutes,
             "blink_rate": len(bl) / minutes,
@@ -201,7 +197,8 @@ def summarise(takes: list[dict[str, object]]) -> dict[str, dict[str, float]]:
             },
             "blink_asym_abs_median": float(np.median(np.abs([b["asymmetry"] for b in bl]))),
             "blink_offset_ms_median": 1000 * float(np.median([b["offset"] for b in bl])),
-            "blink_offset_ms_abs_p90": 1000 * float(np.percentile([abs(b["offset"]) for b in bl], 90)),
+            "blink_offset_ms_abs_p90": 1000
+            * float(np.percentile([abs(b["offset"]) for b in bl], 90)),
             "saccade_size_p10/50/90": _q(gz("saccade_sizes")),
             "saccade_duration_p50": float(np.median(gz("saccade_durations"))),
             "fixation_p10/50/90": _q(gz("fixations")),
@@ -213,7 +210,9 @@ def summarise(takes: list[dict[str, object]]) -> dict[str, dict[str, float]]:
             "brow_event_rate": sum(len(take["brow_event_heights"]) for take in group) / minutes,
             "brow_event_height_p10/50/90": _q(cat("brow_event_heights")),
             "brow_event_duration_p10/50/90": _q(cat("brow_event_durations")),
-            "brow_outer_per_inner": float(np.mean([take["brow_outer_per_inner"] for take in group])),
+            "brow_outer_per_inner": float(
+                np.mean([take["brow_outer_per_inner"] for take in group])
+            ),
             "eye_wide_mean": float(np.mean([take["eye_wide"] for take in group])),
             "head_std_max": max(max(take["head_std"].values()) for take in group),
         }
@@ -240,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, stats in summary.items():
         print(f"\n[{name}]")
         for key, value in stats.items():
-            print(f"  {key:32s} {value:.4f}" if isinstance(value, float) else f"  {key:32s} {value}")
+            print(
+                f"  {key:32s} {value:.4f}" if isinstance(value, float) else f"  {key:32s} {value}"
+            )
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1))
     return 0
