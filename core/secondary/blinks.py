@@ -50,16 +50,15 @@ def blink_curves(times: np.ndarray, events: np.ndarray, rng: np.random.Generator
     """(N, 2) EyeBlinkLeft/Right on output ``times`` for blinks centred at ``events``."""
     out = np.zeros((len(times), 2))
     n = len(events)
-    # one speed draw per blink drives closing, hold and opening: slow blinks are slow throughout
-    speed = rng.uniform(0.02, 0.95, n)
     depth = sample_quantiles(rng.uniform(size=n), F.BLINK_DEPTH)
+    closure = sample_quantiles(rng.uniform(size=n), F.BLINK_CLOSURE_S)
     asym = rng.normal(0.0, F.BLINK_ASYMMETRY_SIGMA, n)
     offset = rng.normal(0.0, F.BLINK_OFFSET_SIGMA_S, n)
-    rise = sample_quantiles(speed, F.BLINK_CLOSING_S) / _FLANK_10_90
-    fall = sample_quantiles(speed, F.BLINK_OPENING_S) / _FLANK_10_90
-    hold = np.maximum(
-        0.0, sample_quantiles(speed, F.BLINK_HOLD_S) - _FLANK_BELOW_10 * (rise + fall)
-    )
+    # the median blink's raised-cosine flanks and hold, then scaled to each blink's closure
+    rise0, fall0 = F.BLINK_CLOSING_S / _FLANK_10_90, F.BLINK_OPENING_S / _FLANK_10_90
+    hold0 = max(0.0, F.BLINK_HOLD_S - _FLANK_BELOW_10 * (rise0 + fall0))
+    scale = closure / (0.5 * (rise0 + fall0) + hold0)  # time above half height = closure
+    rise, fall, hold = rise0 * scale, fall0 * scale, hold0 * scale
     for i in range(n):
         for side, sign in ((0, 0.5), (1, -0.5)):
             start = events[i] - rise[i] + (offset[i] if side else 0.0)

@@ -20,12 +20,15 @@ from __future__ import annotations
 #: emotion raises it; the neutral base is set lower, between that and the ~12/min the issue quotes
 #: for a calm speaker (design value).
 BLINK_RATE_PER_MIN = 18.0
-#: 10 -> 90 % of the amplitude, seconds (p10, p50, p90).
-BLINK_CLOSING_S = (0.040, 0.052, 0.212)
-#: Above 90 % of the amplitude, seconds.
-BLINK_HOLD_S = (0.024, 0.036, 0.060)
-#: 90 -> 10 % of the amplitude, seconds.
-BLINK_OPENING_S = (0.060, 0.109, 0.416)
+#: Closure: time above half the blink's own peak, seconds (p10, p50, p90). Each blink's length
+#: is drawn from this; its shape keeps the median proportions below.
+BLINK_CLOSURE_S = (0.078, 0.102, 0.173)
+#: Medians: 10 -> 90 % of the amplitude (closing), above 90 % (hold), 90 -> 10 % (opening).
+#: (Their p90s, 0.212 / 0.060 / 0.416 s, come from slow partial blinks whose 10 % points drift
+#: with the resting lid; the closure above is the robust length.)
+BLINK_CLOSING_S = 0.052
+BLINK_HOLD_S = 0.036
+BLINK_OPENING_S = 0.109
 #: Peak depth divided by the capture's p90 (0.862, a full closure as the iPhone reads it).
 BLINK_DEPTH = (0.43, 0.75, 1.0)
 #: Left/right peak asymmetry (median |L-R|/mean is 0.0034) and timing offset (|dt| p90 1.8 ms):
