@@ -145,6 +145,11 @@ def brow_events(t: np.ndarray, x: np.ndarray) -> tuple[list[float], list[float]]
 
 def take_stats(path: Path) -> dict[str, object]:
     t, cols = read_take(path)
+    return curve_stats(t, cols, path.name.split("_")[0])
+
+
+def curve_stats(t: np.ndarray, cols: dict[str, np.ndarray], emotion: str) -> dict[str, object]:
+    """Every statistic of one take: frame times (N,) s and its columns by LiveLink name."""
     minutes = (t[-1] - t[0]) / 60
     bl = blinks(t, cols)
     inner = cols["BrowInnerUp"]
@@ -153,7 +158,7 @@ def take_stats(path: Path) -> dict[str, object]:
     heights, durations = brow_events(t, np.maximum(inner, outer))
     head = {k: float(np.std(cols[k])) for k in ("HeadYaw", "HeadPitch", "HeadRoll")}
     return {
-        "emotion": path.name.split("_")[0],
+        "emotion": emotion,
         "seconds": float(t[-1]),
         "fps": float((len(t) - 1) / t[-1]),
         "blinks": bl,

@@ -64,6 +64,10 @@ BROW_EVENT_RATE_PER_MIN = 10.2
 BROW_RAISE_HEIGHT = (0.108, 0.142, 0.314)
 #: Time above half height, seconds.
 BROW_RAISE_SECONDS = (0.170, 0.836, 4.509)
+#: The capture's resting inner brow (BrowInnerUp median, all takes). Its raises peak at this
+#: plus their height; a face whose brows rest at 0 peaks at the same value, so a raise reads
+#: as large on the rig as on the actor.
+BROW_REST = 0.099
 #: BrowOuterUp per BrowInnerUp over the takes.
 BROW_OUTER_PER_INNER = 0.39
 #: BrowDown median during the takes, used as the size of the drop in low, quiet phrases.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..constants import MODEL_FPS
 from . import fitted as F
 from .shapes import sample_quantiles
 
@@ -21,31 +24,41 @@ def saccades(
     and fixation length (emotion and strength).
     """
     budget = int(end / F.FIXATION_MIN_S) + 2
-    u_fix, u_size = rng.uniform(size=budget), rng.uniform(0.0, 0.97, budget)
+    fixation = np.maximum(
+        F.FIXATION_MIN_S, sample_quantiles(rng.uniform(size=budget), F.FIXATION_S)
+    ).tolist()
+    size = sample_quantiles(rng.uniform(0.0, 0.97, budget), F.SACCADE_SIZE_RAD).tolist()
     angle = rng.uniform(0.0, 2 * np.pi, budget)
-    onsets, durations, targets = [], [], [np.zeros(2)]
-    t = -rng.uniform(0.0, F.FIXATION_S[1])
-    limit = np.array(F.GAZE_BOX_RAD)
-    for i in range(budget):
-        k = min(np.searchsorted(frame_times, max(t, 0.0)), len(frame_times) - 1)
-        t += max(F.FIXATION_MIN_S, sample_quantiles(u_fix[i], F.FIXATION_S) * fixation_scale[k])
+    cos, sin = np.cos(angle).tolist(), np.sin(angle).tolist()
+    size_at, fix_at = size_scale.tolist(), fixation_scale.tolist()
+    box_yaw, box_pitch = F.GAZE_BOX_RAD
+    onsets, durations, targets = [], [], [(0.0, 0.0)]
+    t = -float(rng.uniform(0.0, F.FIXATION_S[1]))
+    last = len(frame_times) - 1
+    for i in range(budget):  # plain floats: a few steps a second, numpy calls would dominate
+        k = min(max(int(t * MODEL_FPS), 0), last)
+        t += max(F.FIXATION_MIN_S, fixation[i] * fix_at[k])
         if t >= end:
             break
-        size = sample_quantiles(u_size[i], F.SACCADE_SIZE_RAD) * size_scale[k]
-        step = size * np.array([np.cos(angle[i]), np.sin(angle[i])])
-        targets.append(_reflect(targets[-1] + step, limit * size_scale[k]))
-        move = float(np.hypot(*(targets[-1] - targets[-2])))
-        ratio = np.sqrt(move / F.SACCADE_SIZE_RAD[1])
-        durations.append(float(np.clip(F.SACCADE_DURATION_S * ratio, 0.03, 0.12)))
+        step = size[i] * size_at[k]
+        yaw, pitch = targets[-1]
+        yaw = _reflect(yaw + step * cos[i], box_yaw * size_at[k])
+        pitch = _reflect(pitch + step * sin[i], box_pitch * size_at[k])
+        move = math.hypot(yaw - targets[-1][0], pitch - targets[-1][1])
+        targets.append((yaw, pitch))
+        ratio = math.sqrt(move / F.SACCADE_SIZE_RAD[1])
+        durations.append(min(max(F.SACCADE_DURATION_S * ratio, 0.03), 0.12))
         onsets.append(t)
     return np.array(onsets), np.array(durations), np.array(targets)
 
 
-def _reflect(point: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """Fold a point that left the box [-box, box] back inside (a random walk's mirror walls)."""
-    point = np.where(point > box, 2 * box - point, point)
-    point = np.where(point < -box, -2 * box - point, point)
-    return np.clip(point, -box, box)
+def _reflect(x: float, wall: float) -> float:
+    """Fold a coordinate that left [-wall, wall] back inside (a random walk's mirror walls)."""
+    if x > wall:
+        x = 2 * wall - x
+    elif x < -wall:
+        x = -2 * wall - x
+    return min(max(x, -wall), wall)
 
 
 def gaze_rotation(
