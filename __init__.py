@@ -20,6 +20,7 @@ _MODULES = (
     ".operators.generate",
     ".operators.cancel",
     ".ui.panel",
+    ".ui.panel_secondary",
 )
 _cli_handle = None
 

@@ -34,6 +34,11 @@ class BakeSettings:
     mode: str = "NLA"
     preset: str = AUTO
     model_path: str | None = None
+    #: core.secondary.SecondaryOptions (None: the defaults, every part on) and the directed
+    #: emotion (None: the model's own emotion output).
+    secondary: object = None
+    emotion: str | None = None
+    emotion_intensity: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,9 @@ def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -
         fps=plan.fps,
         start_time=plan.start_time,
         duration=plan.duration,
+        emotion=s.emotion,
+        emotion_intensity=s.emotion_intensity,
+        **({"secondary": s.secondary} if s.secondary is not None else {}),
     )
     report(0.01, "loading model")
     model = load_model(s.model_path)

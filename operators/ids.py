@@ -13,6 +13,7 @@ OT_CANCEL = "lipsync.cancel"
 PT_MAIN = "LIPSYNC_PT_main"
 PT_OPTIONS = "LIPSYNC_PT_options"
 PT_MAPPING = "LIPSYNC_PT_mapping"
+PT_SECONDARY = "LIPSYNC_PT_secondary"
 PANEL_CATEGORY = "Lip Sync"
 
 #: Scene.<SCENE_PROP>: settings saved with the .blend; WindowManager.<WM_PROP>: run state.
