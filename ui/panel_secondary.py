@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import bpy
 
-from ..operators.ids import PANEL_CATEGORY, PT_MAIN, PT_SECONDARY, SCENE_PROP
+from ..operators.ids import PT_MAIN, PT_SECONDARY, SCENE_PROP
+from .panel import _Base
 from .properties import SECONDARY_PARTS
 
 
-class LIPSYNC_PT_secondary(bpy.types.Panel):
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = PANEL_CATEGORY
+class LIPSYNC_PT_secondary(_Base, bpy.types.Panel):
     bl_idname = PT_SECONDARY
     bl_label = "Face Motion"
     bl_parent_id = PT_MAIN
