@@ -20,6 +20,7 @@ _MODULES = (
     ".operators.cancel",
     ".operators.take_ops",
     ".ui.panel",
+    ".ui.panel_secondary",
 )
 _cli_handle = None
 

@@ -2,6 +2,8 @@
 
     neurosync infer AUDIO -o OUT [--model CKPT] [--reference] [--fps F] [--format csv|json|npz]
                    [--emotion-strength S] [--smoothing none|pairs|savgol] [--device ...]
+                   [--no-blinks --no-gaze --no-brows --no-head] [--PART-strength S] [--seed N]
+                   [--emotion NAME --emotion-intensity X | --emotion-key TIME:NAME:X ...]
     neurosync info CKPT
 
 Errors print one line on stderr and exit non-zero; no output file is left behind.
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 from .errors import NeuroSyncError
+from .secondary import cli_args as secondary_cli
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     infer.add_argument("--threads", type=int, help="torch or BLAS threads (default: automatic)")
     infer.add_argument("--batch-size", type=int, default=8, help="windows per forward pass")
+    secondary_cli.add_arguments(infer)
 
     info = sub.add_parser("info", help="describe a checkpoint")
     info.add_argument("checkpoint", nargs="?", help="default: the shipped model")
@@ -90,6 +94,8 @@ def _infer(args: argparse.Namespace) -> int:
     if not out_dir.is_dir():
         raise NeuroSyncError(f"{args.output}: the output folder {out_dir} does not exist")
     options = None
+    if args.reference:
+        secondary_cli.refuse_with_reference(args)
     if not args.reference:
         options = ProductOptions(
             emotion_strength=args.emotion_strength,
@@ -97,6 +103,7 @@ def _infer(args: argparse.Namespace) -> int:
             clamp=not args.no_clamp,
             fps=args.fps,
             start_time=args.start,
+            **secondary_cli.product_kwargs(args),
         )
     elif args.fps != 60.0:
         raise NeuroSyncError("--reference output is always 60 fps; drop --fps or --reference")

@@ -79,3 +79,20 @@ def smooth_emotions(weights: np.ndarray) -> np.ndarray:
 def emotion_offsets(scaled_weights: np.ndarray) -> np.ndarray:
     """(T, 7) already-scaled emotion weights -> (T, 61) additive channel offsets."""
     return scaled_weights @ EMOTION_MATRIX
+
+
+def directed_weights(keys: tuple[tuple[float, str, float], ...], times: np.ndarray) -> np.ndarray:
+    """(N, 7) emotion weights at ``times`` from a directed track of (time, emotion, intensity).
+
+    Between two keys the weights blend linearly; before the first and after the last the nearest
+    key holds. A key of intensity ``i`` gives its emotion ``i`` and Neutral ``1 - i``, so the
+    weights of every frame sum to 1 (intensity 0 is a neutral face).
+    """
+    order = sorted(keys, key=lambda k: k[0])
+    neutral = EMOTION_NAMES.index("Neutral")
+    rows = np.zeros((len(order), len(EMOTION_NAMES)))
+    for row, (_, name, intensity) in zip(rows, order, strict=True):
+        row[neutral] = 1.0 - intensity
+        row[EMOTION_NAMES.index(name)] += intensity
+    key_times = np.array([k[0] for k in order], dtype=np.float64)
+    return np.stack([np.interp(times, key_times, rows[:, e]) for e in range(rows.shape[1])], axis=1)

@@ -34,6 +34,7 @@ from .features import check_length, extract_features
 from .inference import CancelEvent, ProgressFn, run_model
 from .loudness import frame_levels_db
 from .postprocess import ProductOptions, product_postprocess, reference_postprocess
+from .secondary import analyse, apply_secondary
 from .torch_backend import torch_threads
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,16 @@ def generate(
     else:
         options = options or ProductOptions()
         values, emotions, times = product_postprocess(raw, options, levels, audio.duration)
+        if options.secondary.any_enabled:  # blinks, gaze, brows, head where the model is flat
+            values = apply_secondary(
+                values,
+                times,
+                analyse(audio.samples, audio.rate, levels),
+                options.secondary,
+                emotions=emotions,
+                model_values=raw[:, :NUM_BLENDSHAPES] / 100,
+                clamp=options.clamp,
+            )
         result = LipSyncResult(values, emotions, options.fps, times, False, model.config.family)
     report(1.0, "done")
     return result

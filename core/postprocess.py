@@ -21,13 +21,15 @@ from .constants import (
     EMOTION_NAMES,
     FAMILY_V2025,
     MODEL_FPS,
+    NUM_ARKIT_CHANNELS,
     NUM_BLENDSHAPES,
     REFERENCE_ZEROED_COLUMNS,
 )
 from .dsp import savgol_filter
-from .emotions import EMOTION_TABLE, emotion_offsets, smooth_emotions
+from .emotions import EMOTION_TABLE, directed_weights, emotion_offsets, smooth_emotions
 from .errors import OptionsError
 from .loudness import silence_gate
+from .secondary.options import SecondaryOptions
 
 SMOOTHING_MODES = ("none", "pairs", "savgol")
 REGIONS = ("mouth", "brows", "cheeks", "eyes")
@@ -81,7 +83,7 @@ class ProductOptions:
         ``savgol``: zero-phase Savitzky-Golay, 7 frames (117 ms), quadratic: removes frame
         jitter while keeping the height and timing of short closures such as p/b/m.
     clamp : bool
-        Clip blendshapes to [0, 1].
+        Clip the 52 shape keys to [0, 1] (head and eye rotations keep their sign).
     silence_gate : bool
         Close the mouth where the audio is silent (see :mod:`core.loudness`).
     fps : float
@@ -90,6 +92,16 @@ class ProductOptions:
         Audio time in seconds of the first output frame.
     duration : float or None
         Seconds of output from ``start_time``; None runs to the end of the audio.
+    emotion : str or None
+        Directed emotion for the whole take (one of :data:`EMOTION_NAMES`); it replaces the
+        model's emotion output (the default model's is always Neutral). None: the model's.
+    emotion_intensity : float
+        0-1, how much of ``emotion`` (the rest is Neutral).
+    emotion_keys : tuple
+        A directed track instead: ``((time_s, emotion, intensity), ...)``, blended linearly
+        between keys and held beyond them. Exclusive with ``emotion``.
+    secondary : SecondaryOptions
+        Blinks, gaze, brows and head motion (see :mod:`core.secondary`).
     """
 
     emotion_strength: float = 1.0
@@ -101,6 +113,10 @@ class ProductOptions:
     fps: float = float(MODEL_FPS)
     start_time: float = 0.0
     duration: float | None = None
+    emotion: str | None = None
+    emotion_intensity: float = 1.0
+    emotion_keys: tuple[tuple[float, str, float], ...] = ()
+    secondary: SecondaryOptions = field(default_factory=SecondaryOptions)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.emotion_strength <= 2.0:
@@ -124,6 +140,41 @@ class ProductOptions:
             raise OptionsError(f"fps must be a positive number, got {self.fps}")
         if self.duration is not None and self.duration < 0:
             raise OptionsError(f"duration must not be negative, got {self.duration}")
+        self._check_direction()
+
+    def _check_direction(self) -> None:
+        if self.emotion is not None and self.emotion_keys:
+            raise OptionsError("set either emotion or emotion_keys, not both")
+        if not 0.0 <= self.emotion_intensity <= 1.0:
+            raise OptionsError(
+                f"emotion intensity must be within 0-1, got {self.emotion_intensity}"
+            )
+        keys = ((0.0, self.emotion, self.emotion_intensity),) if self.emotion else self.emotion_keys
+        for n, key in enumerate(keys):
+            if not (isinstance(key, tuple | list) and len(key) == 3):
+                raise OptionsError(
+                    f"emotion key {n} must be (time, emotion, intensity), got {key!r}"
+                )
+            time, name, intensity = key
+            if name not in EMOTION_NAMES:
+                raise OptionsError(
+                    f"unknown emotion {name!r}; expected one of {', '.join(EMOTION_NAMES)}"
+                )
+            if not (isinstance(time, int | float) and np.isfinite(time) and time >= 0):
+                raise OptionsError(
+                    f"emotion key {n} time must be a number of seconds >= 0, got {time!r}"
+                )
+            if not (isinstance(intensity, int | float) and 0.0 <= intensity <= 1.0):
+                raise OptionsError(
+                    f"emotion key {n} intensity must be within 0-1, got {intensity!r}"
+                )
+
+    @property
+    def directed_keys(self) -> tuple[tuple[float, str, float], ...]:
+        """The directed emotion as keys (empty: the model's own emotion output is used)."""
+        if self.emotion is not None:
+            return ((0.0, self.emotion, float(self.emotion_intensity)),)
+        return tuple(tuple(k) for k in self.emotion_keys)
 
 
 def product_postprocess(
@@ -151,14 +202,18 @@ def product_postprocess(
     shapes = raw[:, :NUM_BLENDSHAPES].astype(np.float64) / 100
     if options.silence_gate and levels_db is not None:
         shapes[:, _REGION_INDEX == REGIONS.index("mouth")] *= silence_gate(levels_db)[:, None]
-    emotions = smooth_emotions(np.clip(raw[:, NUM_BLENDSHAPES:], 0.0, 1.0))
+    if options.directed_keys:
+        frame_times = np.arange(len(raw)) / MODEL_FPS + FRAME_TIME_OFFSET
+        emotions = directed_weights(options.directed_keys, frame_times)
+    else:
+        emotions = smooth_emotions(np.clip(raw[:, NUM_BLENDSHAPES:], 0.0, 1.0))
     scales = np.array([options.emotion_strengths.get(n, 1.0) for n in EMOTION_NAMES])
     shapes += emotion_offsets(emotions * scales * options.emotion_strength)
     gains = np.array([options.region_gains.get(r, 1.0) for r in REGIONS] + [1.0])
     shapes *= gains[_REGION_INDEX]
     shapes = smooth(shapes, options.smoothing)
-    if options.clamp:
-        shapes = np.clip(shapes, 0.0, 1.0)
+    if options.clamp:  # the head and eye rotations (radians) keep their sign
+        shapes[:, :NUM_ARKIT_CHANNELS] = np.clip(shapes[:, :NUM_ARKIT_CHANNELS], 0.0, 1.0)
     end = len(raw) / MODEL_FPS if audio_seconds is None else audio_seconds
     times = output_times(end, options.fps, options.start_time, options.duration)
     values = resample(shapes, times)

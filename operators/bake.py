@@ -47,6 +47,11 @@ class BakeSettings:
     backend: str = "numpy"  # or "torch" (optional install; device applies to it only)
     device: str = "cpu"
     channels: str = "ALL"  # or "MOUTH": see takes.SCOPES
+    #: core.secondary.SecondaryOptions (None: the defaults, every part on) and the directed
+    #: emotion (None: the model's own emotion output).
+    secondary: object = None
+    emotion: str | None = None
+    emotion_intensity: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,9 @@ def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -
         fps=plan.fps,
         start_time=plan.start_time,
         duration=plan.duration,
+        emotion=s.emotion,
+        emotion_intensity=s.emotion_intensity,
+        **({"secondary": s.secondary} if s.secondary is not None else {}),
     )
     report(0.01, "loading model")
     model = load_model(s.model_path, s.backend, s.device)

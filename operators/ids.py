@@ -20,6 +20,7 @@ PT_MAIN = "LIPSYNC_PT_main"
 PT_OPTIONS = "LIPSYNC_PT_options"
 PT_MAPPING = "LIPSYNC_PT_mapping"
 PT_TAKES = "LIPSYNC_PT_takes"
+PT_SECONDARY = "LIPSYNC_PT_secondary"
 PANEL_CATEGORY = "Lip Sync"
 
 #: Scene.<SCENE_PROP>: settings saved with the .blend; WindowManager.<WM_PROP>: run state.

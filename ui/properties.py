@@ -7,6 +7,7 @@ from bpy.props import (
     BoolProperty,
     EnumProperty,
     FloatProperty,
+    IntProperty,
     PointerProperty,
     StringProperty,
 )
@@ -20,6 +21,14 @@ REGIONS = (
     ("brows", "Brows"),
     ("cheeks", "Cheeks / Nose"),
     ("eyes", "Eyes"),
+)
+
+
+SECONDARY_PARTS = (
+    ("blinks", "Blinks"),
+    ("gaze", "Gaze"),
+    ("brows", "Brows"),
+    ("head", "Head Motion"),
 )
 
 
@@ -91,11 +100,33 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
             ("MOUTH", "Mouth Only", "Jaw, mouth and tongue: blinks, brows and cheeks stay yours"),
         ),
     )
+    directed_emotion: EnumProperty(
+        name="Emotion",
+        description="Emotion to play over the whole take (the default model hears none)",
+        items=[("MODEL", "From the Model", "The model's own emotion output")]
+        + [(n, n, f"Direct {n}") for n in EMOTION_NAMES],
+    )
+    emotion_intensity: FloatProperty(
+        name="Intensity", description="How much of the directed emotion", default=1.0,
+        min=0.0, max=1.0, subtype="FACTOR",
+    )  # fmt: skip
+    secondary_seed: IntProperty(
+        name="Seed", description="Same seed, same blinks, gaze, brows and head motion",
+        default=0, min=0,
+    )  # fmt: skip
 
 
 for _name in EMOTION_NAMES:
     LIPSYNC_PG_settings.__annotations__[f"emotion_{_name.lower()}"] = _strength(
         _name, f"Strength of {_name}"
+    )
+for _part, _label in SECONDARY_PARTS:
+    LIPSYNC_PG_settings.__annotations__[f"secondary_{_part}"] = BoolProperty(
+        name=_label, description=f"Generate {_label.lower()} where the model leaves them flat",
+        default=True,
+    )  # fmt: skip
+    LIPSYNC_PG_settings.__annotations__[f"strength_{_part}"] = _strength(
+        "Strength", f"Strength of the generated {_label.lower()}"
     )
 for _region, _label in REGIONS:
     LIPSYNC_PG_settings.__annotations__[f"gain_{_region}"] = _strength(_label, f"Gain on {_label}")
@@ -145,7 +176,26 @@ def to_bake_settings(settings: LIPSYNC_PG_settings, context):
         model_path=path,
         **engine_choice(context),
         channels=settings.channels,
+        **secondary_settings(settings),
     )
+
+
+def secondary_settings(settings: LIPSYNC_PG_settings) -> dict:
+    """The secondary-motion and directed-emotion part of :class:`BakeSettings`."""
+    from ..core.secondary import SecondaryOptions
+
+    parts = [p for p, _ in SECONDARY_PARTS]
+    secondary = SecondaryOptions(
+        **{p: getattr(settings, f"secondary_{p}") for p in parts},
+        strengths={p: getattr(settings, f"strength_{p}") for p in parts},
+        seed=settings.secondary_seed,
+    )
+    emotion = None if settings.directed_emotion == "MODEL" else settings.directed_emotion
+    return {
+        "secondary": secondary,
+        "emotion": emotion,
+        "emotion_intensity": settings.emotion_intensity,
+    }
 
 
 classes = (LIPSYNC_PG_settings, LIPSYNC_PG_run)

@@ -19,7 +19,11 @@ def test_product_mode_defaults(fixtures_dir, tiny):
     result = pipeline.generate(fixtures_dir / "speechlike.wav", model=tiny)
     assert not result.reference and result.fps == 60.0
     assert result.values.shape == (210, 61) and result.emotions.shape == (210, 7)
-    assert result.values.min() >= 0 and result.values.max() <= 1
+    # shape keys are weights in [0, 1]; head and eye rotations are signed radians (secondary
+    # motion turns the head both ways), kept within a plausible +-0.5 rad
+    shapes, rotations = result.values[:, :52], result.values[:, 52:]
+    assert shapes.min() >= 0 and shapes.max() <= 1
+    assert np.abs(rotations).max() <= 0.5
     assert result.marked[0] == "TongueOut" and len(result.marked) == 10
 
 

@@ -1,0 +1,125 @@
+"""Secondary motion next to real capture: blink, brow, gaze and head statistics, and the cost.
+
+Runs the shipped default model in product mode on each AUDIO (or, with --join, on all of them
+played one after another), measures the generated curves with the same code that measures the
+LiveLink captures (``training/capture_stats.py``), and prints both side by side, with the
+secondary layer's cost in ms per second of audio (best of --repeat runs: prosody + layer; wall
+time and this process's CPU time, which a busy machine inflates less).
+
+    .venv/bin/python benchmarks/secondary_report.py AUDIO [AUDIO ...] [--join] [--seed N]
+        [--seconds S] [--capture DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from neurosync_lipsync.core.audio import SourceAudio, read_audio  # noqa: E402
+from neurosync_lipsync.core.checkpoint import load_checkpoint  # noqa: E402
+from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES  # noqa: E402
+from neurosync_lipsync.core.pipeline import _raw_output  # noqa: E402
+from neurosync_lipsync.core.postprocess import ProductOptions, product_postprocess  # noqa: E402
+from neurosync_lipsync.core.secondary import SecondaryOptions, analyse, apply_secondary  # noqa: E402
+
+from training.capture_stats import CAPTURE, curve_stats, summarise, take_stats  # noqa: E402
+
+ROWS = (
+    "minutes",
+    "blink_rate",
+    "blink_closure_p10/50/90",
+    "blink_depth_p10/50/90",
+    "brow_inner_p50/95",
+    "brow_outer_p50/95",
+    "brow_down_p50/95",
+    "brow_event_rate",
+    "brow_event_height_p10/50/90",
+    "brow_event_duration_p10/50/90",
+    "saccade_size_p10/50/90",
+    "fixation_p10/50/90",
+    "gaze_yaw_std",
+    "gaze_pitch_std",
+    "head_std",
+    "cost_ms_per_audio_s",
+    "cpu_ms_per_audio_s",
+)
+
+
+def generated(audio: SourceAudio, model, seed: int, repeat: int) -> dict[str, object]:
+    raw, levels = _raw_output(audio, model, 8, lambda f, s: None, None)
+    options = ProductOptions(secondary=SecondaryOptions(seed=seed))
+    values, emotions, times = product_postprocess(raw, options, levels, audio.duration)
+    best, best_cpu = np.inf, np.inf
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        prosody = analyse(audio.samples, audio.rate, levels)
+        out = apply_secondary(
+            values,
+            times,
+            prosody,
+            options.secondary,
+            emotions=emotions,
+            model_values=raw[:, :61] / 100,
+        )
+        best = min(best, time.perf_counter() - start)
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+    cols = {n: out[:, i].astype(np.float64) for i, n in enumerate(BLENDSHAPE_NAMES)}
+    stats = curve_stats(times - times[0], cols, audio.name)
+    stats["cost"] = 1000 * best / audio.duration
+    stats["cpu"] = 1000 * best_cpu / audio.duration
+    return stats
+
+
+def column(takes: list[dict[str, object]]) -> dict[str, str]:
+    summary = summarise(takes)["all"]
+    head = np.array(
+        [[t["head_std"][k] for k in ("HeadYaw", "HeadPitch", "HeadRoll")] for t in takes]
+    )
+    summary["head_std"] = "/".join(f"{v:.3f}" for v in head.mean(axis=0))
+    for key, row in (("cost", "cost_ms_per_audio_s"), ("cpu", "cpu_ms_per_audio_s")):
+        costs = [t[key] for t in takes if key in t]
+        summary[row] = f"{max(costs):.3f}" if costs else "-"
+    return {k: f"{v:.3f}" if isinstance(v, float) else str(v) for k, v in summary.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("audio", nargs="+", type=Path)
+    parser.add_argument("--join", action="store_true", help="play the files one after another")
+    parser.add_argument("--seconds", type=float, help="keep only the first S seconds (with --join)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--capture", type=Path, default=CAPTURE)
+    args = parser.parse_args(argv)
+    clips = [read_audio(p) for p in args.audio]
+    if args.join:
+        rate = clips[0].rate
+        if any(c.rate != rate for c in clips):
+            parser.error("--join needs files of one sample rate")
+        joined = np.concatenate([c.samples for c in clips])
+        if args.seconds:
+            joined = joined[: int(args.seconds * rate)]
+        clips = [SourceAudio(joined, rate, f"{len(args.audio)} files joined")]
+    model = load_checkpoint(None)
+    columns = {}
+    captures = sorted(args.capture.glob("*.csv"))
+    if captures:
+        columns["capture (10 takes)"] = column([take_stats(p) for p in captures])
+    for clip in clips:
+        stats = generated(clip, model, args.seed, args.repeat)
+        columns[f"{Path(clip.name).name[:24]} ({clip.duration:.1f} s)"] = column([stats])
+    width = max(len(k) for k in columns) + 2
+    print(f"{'statistic':32s}" + "".join(f"{k:>{width}s}" for k in columns))
+    for row in ROWS:
+        print(f"{row:32s}" + "".join(f"{c.get(row, '-'):>{width}s}" for c in columns.values()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

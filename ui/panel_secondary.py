@@ -1,0 +1,47 @@
+"""Sidebar section "Face Motion": the secondary parts (blinks, gaze, brows, head) and the
+directed emotion. A panel of its own under the main one, so the main panel stays untouched."""
+
+from __future__ import annotations
+
+import bpy
+
+from ..operators.ids import PT_MAIN, PT_SECONDARY, SCENE_PROP
+from .panel import _Base
+from .properties import SECONDARY_PARTS
+
+
+class LIPSYNC_PT_secondary(_Base, bpy.types.Panel):
+    bl_idname = PT_SECONDARY
+    bl_label = "Face Motion"
+    bl_parent_id = PT_MAIN
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        layout = self.layout
+        settings = getattr(context.scene, SCENE_PROP)
+        col = layout.column(align=True)
+        col.prop(settings, "directed_emotion")
+        row = col.row()
+        row.enabled = settings.directed_emotion != "MODEL"
+        row.prop(settings, "emotion_intensity")
+        layout.label(text="Generated where the model is flat")
+        for part, _label in SECONDARY_PARTS:
+            row = layout.row(align=True)
+            row.prop(settings, f"secondary_{part}")
+            sub = row.row(align=True)
+            sub.enabled = getattr(settings, f"secondary_{part}")
+            sub.prop(settings, f"strength_{part}")
+        layout.prop(settings, "secondary_seed")
+
+
+classes = (LIPSYNC_PT_secondary,)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)
