@@ -53,3 +53,7 @@ class CancelledError(NeuroSyncError):
 
 class TakeFileError(NeuroSyncError):
     """A recorded take (a Live Link Face CSV) cannot be read: the message names file and line."""
+
+
+class WriteError(NeuroSyncError):
+    """An output could not be written whole; the previous file at that path is kept."""
