@@ -19,6 +19,7 @@ _MODULES = (
     ".ui.preferences",
     ".operators.generate",
     ".operators.cancel",
+    ".operators.import_csv",
     ".ui.panel",
 )
 _cli_handle = None

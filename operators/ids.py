@@ -9,6 +9,7 @@ EXTENSION_ID = "neurosync_lipsync"
 
 OT_GENERATE = "lipsync.generate"
 OT_CANCEL = "lipsync.cancel"
+OT_IMPORT_CSV = "lipsync.import_csv"
 
 PT_MAIN = "LIPSYNC_PT_main"
 PT_OPTIONS = "LIPSYNC_PT_options"
@@ -25,3 +26,6 @@ TAKE_PROP = "lipsync_take"
 TRACK_NAME = "LipSync"
 
 CLI_COMMAND = "lipsync"
+
+#: Blender's frame limits (MINAFRAME, MAXFRAME): where a take may start.
+FRAME_RANGE = (-1048574, 1048574)

@@ -12,6 +12,7 @@ from ..operators.bake import shape_key_names
 from ..operators.ids import (
     OT_CANCEL,
     OT_GENERATE,
+    OT_IMPORT_CSV,
     PANEL_CATEGORY,
     PT_MAIN,
     PT_MAPPING,
@@ -84,6 +85,7 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
             layout.operator(OT_CANCEL, icon="CANCEL")
         else:
             layout.operator(OT_GENERATE, icon="PLAY")
+            layout.operator(OT_IMPORT_CSV, icon="IMPORT")
 
 
 class LIPSYNC_PT_options(_Base, bpy.types.Panel):
