@@ -28,6 +28,7 @@ _PREFIX = ".lipsync-"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _SEEKABLE_MAGIC = b"\xb1\xea\x92\x8f"  # zstd seekable-format footer (Blender's compressed .blend)
 _SKIPPABLE_SEEK_TABLE = 0x184D2A5E
+_KEPT = "the previous file is kept"
 
 
 class Interrupted(KeyboardInterrupt):
@@ -144,14 +145,20 @@ def atomic_output(target: str, check: Callable[[str], None]) -> Iterator[str]:
     try:
         yield tmp
         if not os.path.isfile(tmp):
-            raise WriteError(f"{target}: nothing was written")
-        check(tmp)
+            raise WriteError(f"{target}: nothing was written; {_KEPT}")
+        try:
+            check(tmp)
+        except WriteError as exc:
+            reason = str(exc).removeprefix(f"{tmp}: ")
+            raise WriteError(f"{target}: the written file is bad ({reason}); {_KEPT}") from None
         _fsync(tmp)
         _copy_mode(target, tmp)
         os.replace(tmp, target)
         _fsync(os.path.dirname(target) or ".", folder=True)
     except OSError as exc:
-        raise WriteError(f"{target}: could not be written ({exc.strerror or exc})") from None
+        raise WriteError(
+            f"{target}: could not be written ({exc.strerror or exc}); {_KEPT}"
+        ) from None
     finally:
         for leftover in (tmp, tmp + "@"):
             with contextlib.suppress(FileNotFoundError):

@@ -44,4 +44,7 @@ def save_blend(target: str) -> None:
     WriteError
     """
     with atomic_output(target, check_blend) as tmp:
-        write_blend(tmp)
+        try:
+            write_blend(tmp)
+        except WriteError as exc:
+            raise WriteError(f"{target}: {exc}; the previous file is kept") from None
