@@ -81,7 +81,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if args.import_csv is not None:
         _check_input_file("--import-csv", args.import_csv)
     if args.blend is not None:
-        _check_input_file("--blend", args.blend)
+        _check_input_file("--blend", args.blend, ".blend file")
         with open(args.blend, "rb") as fh:
             head = fh.read(8)
         if not head.startswith((b"BLENDER", b"\x28\xb5\x2f\xfd", b"\x1f\x8b")):
@@ -109,9 +109,9 @@ def _check_combination(args) -> None:
         raise UsageError("--armature and --head-bone go together")
 
 
-def _check_input_file(option: str, path: str) -> None:
+def _check_input_file(option: str, path: str, kind: str = "file") -> None:
     if not os.path.exists(path):
-        raise UsageError(f"{option} {path}: no such file")
+        raise UsageError(f"{option} {path}: no such {kind}")
     if not os.path.isfile(path):
         kind = "a folder" if os.path.isdir(path) else "not a regular file"
         raise UsageError(f"{option} {path}: {kind}")

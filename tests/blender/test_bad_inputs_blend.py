@@ -75,7 +75,7 @@ def template(tmp_path_factory, fixtures_dir):
 LONG = "x" * 300 + ".blend"
 ROWS = [
     # (id, args, exit status, text the one stderr line must contain)
-    ("blend-missing", ("--blend", "{d}/nope.blend", "--all"), 2, "nope.blend: no such file"),
+    ("blend-missing", ("--blend", "{d}/nope.blend", "--all"), 2, "nope.blend: no such .blend file"),
     ("blend-folder", ("--blend", "{d}/folder", "--all"), 2, "folder: a folder"),
     ("blend-not-blend", ("--blend", "{d}/notes.blend", "--all"), 2, "not a .blend file"),
     ("blend-empty", ("--blend", "{d}/empty.blend", "--all"), 2, "not a .blend file"),

@@ -12,6 +12,7 @@ bpy = pytest.importorskip("bpy")
 CLASSES = (
     "LIPSYNC_OT_generate",
     "LIPSYNC_OT_cancel",
+    "LIPSYNC_OT_import_csv",
     "LIPSYNC_PT_main",
     "LIPSYNC_PT_options",
     "LIPSYNC_PT_mapping",
@@ -23,7 +24,7 @@ CLASSES = (
 def registered() -> dict[str, bool]:
     from neurosync_lipsync.ui import properties
 
-    found = {name: hasattr(bpy.types, name) for name in CLASSES[:5]}
+    found = {name: hasattr(bpy.types, name) for name in CLASSES[:6]}
     found.update({cls.__name__: cls.is_registered for cls in properties.classes})
     found["Scene.lipsync"] = hasattr(bpy.types.Scene, "lipsync")
     found["WindowManager.lipsync_run"] = hasattr(bpy.types.WindowManager, "lipsync_run")
