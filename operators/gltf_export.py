@@ -60,11 +60,14 @@ def merge_takes_for_export(scene, obj):
     names = _animated_keys(key)
     frames = range(first, last + 1)
     values = np.empty((len(frames), len(names)), dtype=np.float32)
+    every = np.empty(len(key.key_blocks), dtype=np.float32)
+    columns = [key.key_blocks.find(n) for n in names]
     current = scene.frame_current
     try:
         for row, frame in enumerate(frames):
             scene.frame_set(frame)
-            values[row] = [key.key_blocks[n].value for n in names]
+            key.key_blocks.foreach_get("value", every)
+            values[row] = every[columns]
     finally:
         scene.frame_set(current)
     channels = {(shape_key_path(n), 0): values[:, i] for i, n in enumerate(names)}
