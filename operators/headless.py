@@ -114,7 +114,7 @@ def prepare(args) -> Job:
     if args.all:
         strips = [args.strip] if args.strip else strips
         if args.object:
-            check_face(args.object, args.preset, mode)
+            check_face(args.object, args.preset, mode)  # before pairing: its own message
             faces = [args.object]
         else:
             faces = [o.name for o in bpy.data.objects if _mapped(o, args.preset)]
@@ -123,8 +123,9 @@ def prepare(args) -> Job:
             why = "; ".join(f"'{s}' {r}" for s, r in skipped) or f"scene '{scene.name}' has none"
             raise UsageError(f"--all: no sound strip pairs with a face: {why}")
     else:
-        check_face(args.object, args.preset, mode)
         pairs, skipped = [(args.strip, args.object)], []
+    for face in dict.fromkeys(f for _, f in pairs):
+        check_face(face, args.preset, mode)
     for strip in dict.fromkeys(s for s, _ in pairs):
         check_strip(scene, strip)
     settings = BakeSettings(

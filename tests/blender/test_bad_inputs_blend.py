@@ -33,6 +33,7 @@ def template(tmp_path_factory, fixtures_dir):
     gone = folder / "gone.wav"
     shutil.copy(fixtures_dir / "speechlike.wav", gone)
     strips.new_sound("lost_audio", str(gone), channel=2, frame_start=10)
+    strips.new_sound("Used_line", str(fixtures_dir / "speechlike.wav"), channel=4, frame_start=1)
     strips.new_effect("Color", type="COLOR", channel=3, frame_start=1, length=10)
     add_face()
     add_face("Plain", keys=())
@@ -101,8 +102,19 @@ ROWS = [
         2,
         "already use action",
     ),  # fmt: skip
-    ("all-no-face-named", (*B, "--all"), 2, "no sound strip pairs with a face: 'voice' its name"),
+    (
+        "all-no-face-named",
+        (*B, "--all", "--object", "Face"),
+        2,
+        "no sound strip pairs with a face: 'voice' its name",
+    ),
     ("all-object-no-keys", (*B, "--all", "--object", "Plain"), 2, "has no shape keys"),
+    (
+        "all-mode-action-taken",
+        (*B, "--all", "--strip", "Used_line", "--mode", "action"),
+        2,
+        "already use action",
+    ),  # fmt: skip
     ("strip-only", (*B, "--strip", "voice"), 2, "give --strip and --object"),
     ("nothing-asked", B, 2, "give --strip and --object, or --all"),
     ("unknown-option", (*BAKE, "--frobnicate"), 2, "unrecognized arguments: --frobnicate"),
