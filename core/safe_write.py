@@ -196,13 +196,20 @@ def check_blend_bytes(path: str) -> None:
         fh.seek(max(0, size - 64))
         tail = fh.read()
     if head.startswith(b"BLENDER"):
-        end = tail.rfind(b"ENDB")
-        if end < 0 or tail[end + 4 :].strip(b"\x00"):
+        end = b"ENDB" + b"\x00" * (_block_header_size(head) - 4)
+        if not tail.endswith(end):
             raise WriteError(f"{path}: ends without Blender's end block (truncated, {size} bytes)")
     elif head.startswith(_ZSTD_MAGIC):
         _check_seekable_zstd(path, size)
     else:
         raise WriteError(f"{path}: no .blend header ({size} bytes)")
+
+
+def _block_header_size(head: bytes) -> int:
+    """Bytes of a block header: 32 in 5.0's ``BLENDER17-01v0500``, else by pointer size."""
+    if head[7:9].isdigit():  # header length, then the block-header format ("-01": 64-bit sizes)
+        return 32
+    return 24 if head[7:8] == b"-" else 20  # "BLENDER-v": 8-byte pointers, "_": 4-byte
 
 
 def _check_seekable_zstd(path: str, size: int) -> None:
