@@ -70,9 +70,6 @@ def main(argv: list[str]) -> int:
 
 def prepare(args) -> Job:
     """Open the scene and check everything the work needs. Raises UsageError or a domain error."""
-    for target in (args.output, args.export_gltf):
-        for path in clean_stale(target) if target else ():
-            print(f"removed stale temp file {path}")
     if args.blend is not None:
         try:
             bpy.ops.wm.open_mainfile(filepath=os.path.abspath(args.blend))
@@ -88,6 +85,9 @@ def prepare(args) -> Job:
     blend_target = args.output
     if blend_target is None and args.export_gltf is None:
         blend_target = check_output_path(bpy.data.filepath, (".blend",), "the open .blend")
+    for target in (blend_target, args.export_gltf):
+        for path in clean_stale(target) if target else ():
+            print(f"removed stale temp file {path}")
     mode = args.mode.upper()
     common = {
         "blend_target": blend_target,
@@ -120,7 +120,7 @@ def prepare(args) -> Job:
             faces = [o.name for o in bpy.data.objects if _mapped(o, args.preset)]
         pairs, skipped = pair_strips(strips, faces)
         if not pairs:
-            why = "; ".join(f"'{s}' {r}" for s, r in skipped) or f"scene '{scene.name}' has none"
+            why = "; ".join(f"'{s}': {r}" for s, r in skipped) or f"scene '{scene.name}' has none"
             raise UsageError(f"--all: no sound strip pairs with a face: {why}")
     else:
         pairs, skipped = [(args.strip, args.object)], []
@@ -150,19 +150,19 @@ def check_face(name: str, preset: str, mode: str) -> None:
     if obj is None:
         raise UsageError(f"--object: no object named '{name}'")
     if obj.type != "MESH":
-        raise UsageError(f"--object '{name}' is a {obj.type.lower()}, not a mesh")
+        raise UsageError(f"face '{name}' is a {obj.type.lower()}, not a mesh")
     names = shape_key_names(obj)
     if not names:
-        raise UsageError(f"--object '{name}' has no shape keys")
+        raise UsageError(f"face '{name}' has no shape keys")
     mapping = map_names(names, preset)
     if mapping.matched_count == 0:
         raise UsageError(
-            f"--object '{name}': none of its {len(names)} shape keys match an ARKit name "
+            f"face '{name}': none of its {len(names)} shape keys match an ARKit name "
             f"(preset {mapping.preset})"
         )
     key = obj.data.shape_keys
     if not key.is_editable:
-        raise UsageError(f"--object '{name}': its shape keys are linked and cannot be keyed")
+        raise UsageError(f"face '{name}': its shape keys are linked and cannot be keyed")
     ad = key.animation_data
     if mode == "ACTION" and ad is not None and ad.action is not None and not is_take(ad.action):
         raise UsageError(

@@ -106,7 +106,7 @@ ROWS = [
         "all-no-face-named",
         (*B, "--all", "--object", "Face"),
         2,
-        "no sound strip pairs with a face: 'voice' its name",
+        "no sound strip pairs with a face: 'voice': its name",
     ),
     ("all-object-no-keys", (*B, "--all", "--object", "Plain"), 2, "has no shape keys"),
     (

@@ -161,3 +161,13 @@ def test_permissions_kept_and_symlinks_written_through(work):
     assert oct(real.stat().st_mode & 0o777) == oct(0o640)
     bpy.ops.wm.open_mainfile(filepath=str(real))
     assert "LipSync take.csv - Face" in bpy.data.actions
+
+
+def test_without_output_the_blend_is_saved_in_place(work):
+    args = _args(work)[:-2]
+    proc = run(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert f"saved {work / 'scene.blend'}" in proc.stdout
+    assert sorted(os.listdir(work)) == ["out.blend", "scene.blend", "take.csv"]
+    bpy.ops.wm.open_mainfile(filepath=str(work / "scene.blend"))
+    assert "LipSync take.csv - Face" in bpy.data.actions
