@@ -66,6 +66,9 @@ def main(argv: list[str]) -> int:
     except Interrupted as exc:
         error(f"interrupted by {exc}; no output was replaced")
         return 128 + exc.signum
+    except ImportError as exc:  # torch or librosa absent: this Blender lacks the wheels
+        error(f"module '{exc.name}' is missing: install the extension's wheels; nothing was saved")
+        return EXIT_FAILED
 
 
 def prepare(args) -> Job:
