@@ -19,6 +19,7 @@ _MODULES = (
     ".operators.generate",
     ".operators.cancel",
     ".operators.take_ops",
+    ".operators.import_csv",
     ".ui.panel",
     ".ui.panel_secondary",
 )

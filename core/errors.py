@@ -49,3 +49,11 @@ class OptionsError(NeuroSyncError):
 
 class CancelledError(NeuroSyncError):
     """The caller's cancel event was set; nothing was produced."""
+
+
+class TakeFileError(NeuroSyncError):
+    """A recorded take (a Live Link Face CSV) cannot be read: the message names file and line."""
+
+
+class WriteError(NeuroSyncError):
+    """An output could not be written whole; the previous file at that path is kept."""

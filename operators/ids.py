@@ -15,6 +15,7 @@ OT_TAKE_REBAKE = "lipsync.take_rebake"
 OT_TAKE_REMOVE = "lipsync.take_remove"
 OT_PUSH_DOWN = "lipsync.push_down_action"
 OT_BAKE_EXPORT = "lipsync.bake_for_export"
+OT_IMPORT_CSV = "lipsync.import_csv"
 
 PT_MAIN = "LIPSYNC_PT_main"
 PT_OPTIONS = "LIPSYNC_PT_options"
@@ -45,3 +46,6 @@ BASE_TRACK_NAME = "LipSync Base"
 NAME_BYTES = 63
 
 CLI_COMMAND = "lipsync"
+
+#: Blender's frame limits (MINAFRAME, MAXFRAME): where a take may start.
+FRAME_RANGE = (-1048574, 1048574)

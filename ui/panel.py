@@ -12,6 +12,7 @@ from ..operators.bake import shape_key_names, sound_strips, strip_scene
 from ..operators.ids import (
     OT_CANCEL,
     OT_GENERATE,
+    OT_IMPORT_CSV,
     PANEL_CATEGORY,
     PT_MAIN,
     PT_MAPPING,
@@ -121,6 +122,7 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
             row.operator(OT_GENERATE, icon="PLAY")
             if problem:
                 layout.label(text=problem, icon="INFO")
+            layout.operator(OT_IMPORT_CSV, icon="IMPORT")
 
 
 class LIPSYNC_PT_options(_Base, bpy.types.Panel):

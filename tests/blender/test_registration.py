@@ -12,6 +12,7 @@ bpy = pytest.importorskip("bpy")
 CLASSES = (
     "LIPSYNC_OT_generate",
     "LIPSYNC_OT_cancel",
+    "LIPSYNC_OT_import_csv",
     "LIPSYNC_PT_main",
     "LIPSYNC_PT_options",
     "LIPSYNC_PT_mapping",

@@ -1,0 +1,119 @@
+"""The headless CLI's arguments, and every check that needs no scene (``cli.py``'s first step).
+
+Nothing here imports bpy or torch, so bad arguments are refused in well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+
+from ..core.naming import AUTO, PRESET_IDS
+from ..core.safe_write import check_output_path
+from .ids import FRAME_RANGE
+
+#: --emotion-strength range (the panel's slider).
+STRENGTH_RANGE = (0.0, 2.0)
+
+
+class UsageError(Exception):
+    """Bad arguments, inputs or scene: exit 2, nothing done."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line through main's handler, not usage text + exit
+        raise UsageError(message)
+
+
+def finite_number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cli.py", description="Bake lip sync from sound strips.")
+    p.add_argument("--blend", help="scene to open (optional when Blender already opened one)")
+    p.add_argument("--scene", help="scene name (default: the active scene)")
+    p.add_argument("--strip", help="sound strip name")
+    p.add_argument("--object", help="face mesh name")
+    p.add_argument("--all", action="store_true", help="every sound strip (see the pairing rule)")
+    p.add_argument("--model", help="NeuroSync .pth checkpoint (default: the shipped model)")
+    p.add_argument("--output", help="write the .blend here instead of saving in place")
+    p.add_argument("--mode", choices=("nla", "action"), default="nla", help="where takes go")
+    p.add_argument("--preset", default=AUTO, help="shape-key naming preset (default: auto)")
+    p.add_argument("--emotion-strength", type=finite_number, default=1.0, help="0-2 (default 1)")
+    p.add_argument("--smoothing", choices=("none", "pairs", "savgol"), default="savgol")
+    p.add_argument("--export-gltf", metavar="OUT.glb", help="also write the takes as a .glb")
+    p.add_argument("--import-csv", metavar="TAKE.csv", help="key a Live Link Face CSV take")
+    p.add_argument("--frame", type=int, help="scene frame of the CSV's first row")
+    p.add_argument("--armature", help="armature whose --head-bone takes the CSV's head rotation")
+    p.add_argument("--head-bone", help="bone of --armature for HeadYaw/HeadPitch/HeadRoll")
+    return p
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parse and check ``argv``; output paths come back resolved (symlinks followed).
+
+    Raises
+    ------
+    UsageError
+        One line naming the option, the value and what is allowed.
+    core.errors.OptionsError
+        An output location that cannot be written.
+    """
+    args = parser().parse_args(argv)
+    low, high = STRENGTH_RANGE
+    if not low <= args.emotion_strength <= high:
+        raise UsageError(
+            f"--emotion-strength {args.emotion_strength:g}: must be within {low:g}-{high:g}"
+        )
+    if args.preset not in (AUTO, *PRESET_IDS):
+        allowed = ", ".join((AUTO, *PRESET_IDS))
+        raise UsageError(f"--preset {args.preset!r}: unknown naming preset; use one of {allowed}")
+    _check_combination(args)
+    if args.frame is not None and not FRAME_RANGE[0] <= args.frame <= FRAME_RANGE[1]:
+        raise UsageError(f"--frame {args.frame}: must be within {FRAME_RANGE[0]}..{FRAME_RANGE[1]}")
+    if args.model is not None:
+        _check_input_file("--model", args.model)
+    if args.import_csv is not None:
+        _check_input_file("--import-csv", args.import_csv)
+    if args.blend is not None:
+        _check_input_file("--blend", args.blend, ".blend file")
+        with open(args.blend, "rb") as fh:
+            head = fh.read(8)
+        if not head.startswith((b"BLENDER", b"\x28\xb5\x2f\xfd", b"\x1f\x8b")):
+            raise UsageError(f"--blend {args.blend}: not a .blend file")
+    if args.output is not None:
+        args.output = check_output_path(args.output, (".blend",), "--output")
+    if args.export_gltf is not None:
+        args.export_gltf = check_output_path(args.export_gltf, (".glb",), "--export-gltf")
+    return args
+
+
+def _check_combination(args) -> None:
+    if args.import_csv is not None:
+        if args.all or args.strip:
+            raise UsageError("--import-csv takes --object, not --strip or --all")
+        if not args.object:
+            raise UsageError("--import-csv needs --object (the face to key)")
+        if args.model:
+            raise UsageError("--model is for bakes; --import-csv runs no model")
+    elif args.frame is not None or args.armature or args.head_bone:
+        raise UsageError("--frame, --armature and --head-bone go with --import-csv")
+    elif not args.all and not (args.strip and args.object):
+        raise UsageError("give --strip and --object, or --all, or --import-csv with --object")
+    if bool(args.armature) != bool(args.head_bone):
+        raise UsageError("--armature and --head-bone go together")
+
+
+def _check_input_file(option: str, path: str, kind: str = "file") -> None:
+    if not os.path.exists(path):
+        raise UsageError(f"{option} {path}: no such {kind}")
+    if not os.path.isfile(path):
+        kind = "a folder" if os.path.isdir(path) else "not a regular file"
+        raise UsageError(f"{option} {path}: {kind}")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{option} {path}: not readable")
