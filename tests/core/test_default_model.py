@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH, load_checkpoint
-from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, EMOTION_NAMES
+from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, EMOTION_NAMES, NUM_ARKIT_CHANNELS
 from neurosync_lipsync.core.pipeline import generate
 
 CLIP = Path(__file__).resolve().parents[2] / "training" / "fixtures" / "held_out_rms.wav"
@@ -74,4 +74,6 @@ def test_silence_and_noise_give_a_resting_face(loaded):
 
 def test_product_mode_is_clamped(loaded):
     out = generate(CLIP, model=loaded)
-    assert out.values.min() >= 0.0 and out.values.max() <= 1.0
+    keys = out.values[:, :NUM_ARKIT_CHANNELS]  # shape keys; head and eye rotations are signed
+    assert keys.min() >= 0.0 and keys.max() <= 1.0
+    assert np.abs(out.values[:, NUM_ARKIT_CHANNELS:]).max() <= 0.5

@@ -10,12 +10,17 @@ from neurosync_lipsync.core.checkpoint import load_checkpoint
 from neurosync_lipsync.core.errors import CancelledError
 from neurosync_lipsync.core.inference import run_model
 
+from .conftest import BACKENDS
 
-@pytest.fixture(
-    scope="module", params=[(f, b) for f in ("v01a", "v2025") for b in ("numpy", "torch")]
-)
-def loaded(request, fixtures_dir):
-    family, backend = request.param
+
+@pytest.fixture(scope="module", params=("v01a", "v2025"))
+def family(request):
+    return request.param
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request, family, fixtures_dir):
+    backend = request.param
     return load_checkpoint(fixtures_dir / f"tiny_{family}.pth", backend=backend)
 
 
