@@ -211,10 +211,19 @@ def read_pth(path: str | Path) -> Any:
         if order not in ("little", "big"):
             raise pickle.UnpicklingError(f"unknown byteorder record {order!r}")
 
-        def storage(key: str) -> bytes:
-            return archive.read(f"{prefix}data/{key}")
+        limit = path.stat().st_size
 
-        return _Unpickler(archive.read(pickles[0]), storage, order).load()
+        def record(name: str) -> bytes:
+            # torch stores records uncompressed, so none is larger than the file: a larger one
+            # is a compressed bomb, refused before it is inflated.
+            if archive.getinfo(name).file_size > limit:
+                raise pickle.UnpicklingError(f"record {name} claims more bytes than the file has")
+            return archive.read(name)
+
+        def storage(key: str) -> bytes:
+            return record(f"{prefix}data/{key}")
+
+        return _Unpickler(record(pickles[0]), storage, order).load()
 
 
 def _refuse_non_zip(data: bytes) -> None:

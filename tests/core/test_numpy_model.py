@@ -84,3 +84,27 @@ def test_moderate_v2025_numpy_equals_torch():
     expected = torch_model(x)
     np.testing.assert_allclose(numpy_model(x), expected, atol=1e-4, rtol=0)
     assert np.abs(expected).max() > 0.1
+
+
+@pytest.mark.parametrize("scale", [1.0, 30.0, -100.0])
+def test_softmax_attention_at_any_score_range(scale):
+    """Small scores take the unshifted path; large ones overflow it, very negative rows
+    underflow it, and both must fall back to the shifted softmax."""
+    from neurosync_lipsync.core.numpy_model import _softmax_attention
+
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.standard_normal((3, 16, 2, 8)).astype(np.float32) for _ in range(3))
+    k[..., :] = np.abs(k) if scale < 0 else k  # negative scale: every score is negative
+    q = q if scale > 0 else -np.abs(q)
+    q *= abs(scale)
+    scores = np.einsum("bthd,bshd->bhts", q.astype(np.float64), k.astype(np.float64))
+    if scale > 1:
+        assert scores.max() > 60  # past the unshifted path's limit
+    if scale < 0:
+        assert np.exp(scores.astype(np.float32)).sum(axis=-1).min() == 0  # whole rows underflow
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    weights /= weights.sum(axis=-1, keepdims=True)
+    expected = np.einsum("bhts,bshd->bthd", weights, v.astype(np.float64)).reshape(48, 16)
+    got = _softmax_attention(q, k, v)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-4)

@@ -123,3 +123,12 @@ def test_tensor_geometry_outside_its_storage(size, stride, offset, message, tmp_
         archive.writestr("m/data/0", storage.array.tobytes())
     with pytest.raises(pickle.UnpicklingError, match=message):
         read_pth(path)
+
+
+def test_compressed_bomb_is_refused_before_inflating(tmp_path):
+    path = tmp_path / "bomb.pth"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        # a 50 MB pickle (a dict, then zeros) that is about 50 kB on disk
+        archive.writestr("bomb/data.pkl", pickle.dumps({}, protocol=2) + bytes(50_000_000))
+    with pytest.raises(pickle.UnpicklingError, match="claims more bytes than the file has"):
+        read_pth(path)
