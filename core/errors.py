@@ -49,3 +49,15 @@ class OptionsError(NeuroSyncError):
 
 class CancelledError(NeuroSyncError):
     """The caller's cancel event was set; nothing was produced."""
+
+
+class OutputError(NeuroSyncError):
+    """An output location cannot be used (missing folder, not writable, name too long, clash)."""
+
+
+class WriteError(NeuroSyncError):
+    """Writing an output failed part-way (e.g. a full disk); the previous file is unchanged."""
+
+
+class NonFiniteResultError(NeuroSyncError):
+    """A result holds NaN or infinity; it is never written or returned."""

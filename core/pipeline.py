@@ -28,7 +28,7 @@ from .audio import (
 )
 from .checkpoint import LoadedModel, load_checkpoint
 from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MARKED_CHANNELS, MODEL_FPS, NUM_BLENDSHAPES
-from .errors import CancelledError
+from .errors import CancelledError, NonFiniteResultError
 from .features import check_length, extract_features
 from .inference import CancelEvent, ProgressFn, resolve_device, run_model, torch_threads
 from .loudness import frame_levels_db
@@ -145,8 +145,30 @@ def generate(
         options = options or ProductOptions()
         values, emotions, times = product_postprocess(raw, options, levels, audio.duration)
         result = LipSyncResult(values, emotions, options.fps, times, False, model.config.family)
+    check_finite(result, audio.name)
     report(1.0, "done")
     return result
+
+
+def check_finite(result: LipSyncResult, name: str) -> None:
+    """Refuse a result holding NaN or infinity (the last guard before it is returned or written).
+
+    Raises
+    ------
+    NonFiniteResultError
+        Naming ``name``, how many values are bad, and the first bad channel and time.
+    """
+    for array, labels in ((result.values, result.names), (result.emotions, result.emotion_names)):
+        bad = ~np.isfinite(array)
+        if bad.any():
+            frame, column = (int(i) for i in np.argwhere(bad)[0])
+            raise NonFiniteResultError(
+                f"{name}: the result holds {int(bad.sum())} NaN/infinite values (first: "
+                f"{labels[column]} at {float(result.times[frame]):.3f} s); the model or its "
+                "checkpoint is broken, nothing was written"
+            )
+    if not np.isfinite(result.times).all():
+        raise NonFiniteResultError(f"{name}: the result's frame times hold NaN or infinity")
 
 
 def segment_bounds(
