@@ -15,20 +15,22 @@ the others are written); 2 bad arguments, inputs or output locations (nothing wa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 from .errors import NeuroSyncError, OptionsError, OutputError
 from .validate import (
+    CPUS,
     MAX_BATCH_SIZE,
     MAX_FPS,
     MAX_JOBS,
     MAX_START_SECONDS,
     MIN_FPS,
-    CPUS,
     bounded,
     check_output_file,
 )
@@ -87,9 +89,8 @@ def add_infer_arguments(infer: argparse.ArgumentParser) -> None:
         help="audio time of the first frame, s",
     )
     infer.add_argument("--format", choices=("csv", "json", "npz"), help="default: from the suffix")
-    infer.add_argument(
-        "--emotion-strength", type=bounded(float, 0.0, 2.0), default=1.0, help="0-2 (default 1)"
-    )
+    # range checked by ProductOptions (same message as the Blender operator's), before any work
+    infer.add_argument("--emotion-strength", type=float, default=1.0, help="0-2 (default 1)")
     infer.add_argument("--smoothing", choices=("none", "pairs", "savgol"), default="savgol")
     infer.add_argument("--no-clamp", action="store_true", help="do not clip weights to [0, 1]")
     infer.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda", "mps"))
@@ -134,11 +135,16 @@ def infer_settings(args: argparse.Namespace):
 
 def _infer(args: argparse.Namespace) -> int:
     from .about import file_sha256
+    from .atomic import remove_stale_temps, resolve_target
     from .batch import plan
     from .checkpoint import DEFAULT_MODEL_PATH
     from .progress import RunProgress
     from .runner import run, write_report
 
+    for path in (args.output, args.report):  # even a run refused below cleans up after a kill
+        if path:
+            with contextlib.suppress(OSError):
+                remove_stale_temps(resolve_target(path))
     settings = infer_settings(args)
     work = plan(args.audio, args.output, args.format)
     if args.report:
@@ -219,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.WARNING, format="neurosync: %(message)s"
     )
+    if not args.debug:  # library warnings (torch, librosa) would break "one line on stderr"
+        warnings.simplefilter("ignore")
     handler = _infer if args.command == "infer" else _info
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None

@@ -43,9 +43,7 @@ def bounded(kind: type, low: float, high: float, unit: str = "") -> Callable[[st
                 f"expected {noun} within {low:g}-{high:g}{suffix}, got {text!r}"
             ) from None
         if not (math.isfinite(value) and low <= value <= high):
-            raise argparse.ArgumentTypeError(
-                f"must be within {low:g}-{high:g}{suffix}, got {text}"
-            )
+            raise argparse.ArgumentTypeError(f"must be within {low:g}-{high:g}{suffix}, got {text}")
         return value
 
     parse.__name__ = kind.__name__
@@ -116,9 +114,7 @@ def probe_writable(folder: Path, label: str) -> None:
             prefix=f".probe{TEMP_INFIX}{os.getpid()}-", suffix=".tmp", dir=folder
         )
     except OSError as exc:
-        raise OutputError(
-            f"{label}: cannot write in {folder} ({exc.strerror or exc})"
-        ) from None
+        raise OutputError(f"{label}: cannot write in {folder} ({exc.strerror or exc})") from None
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(name)
