@@ -99,24 +99,28 @@ def run(plan: Plan, model: str | None, settings: Settings, *, jobs: int, progres
     from .inference import resolve_device
 
     cache = []
+    load_seconds = [0.0]  # not charged to the file that happened to trigger the load
 
     def loaded():  # once, and only when a file's audio was readable (bad audio fails fast)
         if not cache:
+            started = time.monotonic()
             cache.append(load_checkpoint(model, device=resolve_device(settings.device)))
+            load_seconds[0] = time.monotonic() - started
         return cache[0]
 
     jobs = min(jobs, len(plan.jobs))
     outcomes: list[Outcome | None] = [None] * len(plan.jobs)
     if jobs <= 1:
         for index, job in enumerate(plan.jobs):
-            started = time.monotonic()
+            started, load_seconds[0] = time.monotonic(), 0.0
             try:
                 result, duration = compute(job.source, loaded, settings, progress.callback(index))
             except CheckpointError:
                 raise
             except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the rest
                 result, duration = exc, None
-            outcomes[index] = _finish(plan, index, result, duration, time.monotonic() - started)
+            seconds = time.monotonic() - started - load_seconds[0]
+            outcomes[index] = _finish(plan, index, result, duration, seconds)
             progress.done(index)
         return outcomes
     from .pipeline import SMALL_MODEL_PARAMETERS
