@@ -55,5 +55,13 @@ class TakeFileError(NeuroSyncError):
     """A recorded take (a Live Link Face CSV) cannot be read: the message names file and line."""
 
 
+class OutputError(NeuroSyncError):
+    """An output location cannot be used (missing folder, not writable, name too long, clash)."""
+
+
 class WriteError(NeuroSyncError):
-    """An output could not be written whole; the previous file at that path is kept."""
+    """Writing an output failed part-way (e.g. a full disk); the previous file is unchanged."""
+
+
+class NonFiniteResultError(NeuroSyncError):
+    """A result holds NaN or infinity; it is never written or returned."""

@@ -1,19 +1,19 @@
-"""Writing results as LiveLink-Face-style CSV, JSON or NPZ, atomically (no partial files)."""
+"""Writing results as LiveLink-Face-style CSV, JSON or NPZ, atomically (see :mod:`core.atomic`).
+
+A result is checked for NaN/inf before a byte is written (:func:`core.pipeline.check_finite`).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_open
 from .errors import OptionsError
-from .pipeline import LipSyncResult
+from .pipeline import LipSyncResult, check_finite
 
 FORMATS = ("csv", "json", "npz")
 
@@ -43,39 +43,46 @@ def format_from_path(path: str | Path, explicit: str | None = None) -> str:
 
 
 def write_result(result: LipSyncResult, path: str | Path, fmt: str | None = None) -> Path:
-    """Write ``result`` to ``path`` in ``fmt`` (default: from the suffix). Returns the path."""
+    """Write ``result`` to ``path`` in ``fmt`` (default: from the suffix). Returns the path.
+
+    Raises
+    ------
+    NonFiniteResultError
+        The result holds NaN or infinity; nothing is written.
+    WriteError
+        The file could not be written in full; a previous file at ``path`` is unchanged.
+    """
     path = Path(path)
     fmt = format_from_path(path, fmt)
-    with _atomic(path) as tmp:
+    check_finite(result, str(path))
+    with atomic_open(path, "wb" if fmt == "npz" else "w") as fh:
         if fmt == "csv":
-            _write_csv(result, tmp)
+            _write_csv(result, fh)
         elif fmt == "json":
-            _write_json(result, tmp)
+            _write_json(result, fh)
         else:
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    values=result.values,
-                    emotions=result.emotions,
-                    times=result.times,
-                    fps=np.float64(result.fps),
-                    names=np.array(result.names),
-                    emotion_names=np.array(result.emotion_names),
-                )
+            np.savez_compressed(
+                fh,
+                values=result.values,
+                emotions=result.emotions,
+                times=result.times,
+                fps=np.float64(result.fps),
+                names=np.array(result.names),
+                emotion_names=np.array(result.emotion_names),
+            )
     return path
 
 
-def _write_csv(result: LipSyncResult, tmp: Path) -> None:
+def _write_csv(result: LipSyncResult, fh) -> None:
     count = len(result.names)
-    with open(tmp, "w", newline="") as fh:
-        fh.write(",".join(csv_header(result)) + "\n")
-        data = np.hstack([result.values, result.emotions])
-        for t, row in zip(result.times, data, strict=True):
-            cells = ",".join(f"{v:.6f}" for v in row)
-            fh.write(f"{livelink_timecode(float(t), result.fps)},{count},{cells}\n")
+    fh.write(",".join(csv_header(result)) + "\n")
+    data = np.hstack([result.values, result.emotions])
+    for t, row in zip(result.times, data, strict=True):
+        cells = ",".join(f"{v:.6f}" for v in row)
+        fh.write(f"{livelink_timecode(float(t), result.fps)},{count},{cells}\n")
 
 
-def _write_json(result: LipSyncResult, tmp: Path) -> None:
+def _write_json(result: LipSyncResult, fh) -> None:
     doc = {
         "fps": result.fps,
         "family": result.family,
@@ -87,26 +94,8 @@ def _write_json(result: LipSyncResult, tmp: Path) -> None:
         "values": np.round(result.values.astype(np.float64), 6).tolist(),
         "emotions": np.round(result.emotions.astype(np.float64), 6).tolist(),
     }
-    with open(tmp, "w") as fh:
-        json.dump(doc, fh)
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; it replaces ``path`` only if the block succeeds."""
-    if path.parent and not path.parent.is_dir():
-        raise OptionsError(f"{path}: the output folder {path.parent} does not exist")
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # allow_nan=False: the last guard against a NaN token reaching a file
+    json.dump(doc, fh, allow_nan=False)
 
 
 def read_csv(path: str | Path) -> tuple[list[str], np.ndarray]:

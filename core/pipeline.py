@@ -29,7 +29,7 @@ from .audio import (
 from .blas import blas_threads
 from .checkpoint import LoadedModel, load_checkpoint
 from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MARKED_CHANNELS, MODEL_FPS, NUM_BLENDSHAPES
-from .errors import CancelledError
+from .errors import CancelledError, NonFiniteResultError
 from .features import check_length, extract_features
 from .inference import CancelEvent, ProgressFn, run_model
 from .loudness import frame_levels_db
@@ -120,6 +120,11 @@ def generate(
         Called as ``progress(fraction, stage)`` with fraction in [0, 1].
     cancel
         Anything with ``is_set()``; when set, :class:`CancelledError` is raised.
+
+    Raises
+    ------
+    NonFiniteResultError
+        The model output or the result holds NaN or infinity (nothing is returned).
     """
     report = progress or (lambda fraction, stage: None)
 
@@ -138,6 +143,9 @@ def generate(
     with (torch_threads if model.backend == "torch" else blas_threads)(threads):
         raw, levels = _raw_output(audio, model, batch_size, report, cancel)
     check_cancel()
+    # Before post-processing: NaN would otherwise surface as an obscure error deep in smoothing.
+    raw_times = (np.arange(len(raw)) + 0.25) / MODEL_FPS
+    refuse_non_finite(raw, BLENDSHAPE_NAMES + EMOTION_NAMES, raw_times, audio.name, "model output")
     report(0.97, "post-processing")
     if reference:
         out = reference_postprocess(raw, model.config.family)
@@ -164,8 +172,37 @@ def generate(
                 clamp=options.clamp,
             )
         result = LipSyncResult(values, emotions, options.fps, times, False, model.config.family)
+    check_finite(result, audio.name)
     report(1.0, "done")
     return result
+
+
+def check_finite(result: LipSyncResult, name: str) -> None:
+    """Refuse a result holding NaN or infinity (the last guard before it is returned or written).
+
+    Raises
+    ------
+    NonFiniteResultError
+        Naming ``name``, how many values are bad, and the first bad channel and time.
+    """
+    refuse_non_finite(result.values, result.names, result.times, name)
+    refuse_non_finite(result.emotions, result.emotion_names, result.times, name)
+    if not np.isfinite(result.times).all():
+        raise NonFiniteResultError(f"{name}: the result's frame times hold NaN or infinity")
+
+
+def refuse_non_finite(
+    array: np.ndarray, labels: tuple[str, ...], times: np.ndarray, name: str, what: str = "result"
+) -> None:
+    """Raise :class:`NonFiniteResultError` if (N, C) ``array`` holds NaN or infinity."""
+    bad = ~np.isfinite(array)
+    if bad.any():
+        frame, column = (int(i) for i in np.argwhere(bad)[0])
+        raise NonFiniteResultError(
+            f"{name}: the {what} holds {int(bad.sum())} NaN/infinite values (first: "
+            f"{labels[column]} at {float(times[frame]):.3f} s); the model or its checkpoint is "
+            "broken, nothing was written"
+        )
 
 
 def segment_bounds(
