@@ -149,7 +149,7 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
     if hidden:
         warnings.append(active_action_warning(obj, hidden))
     if strip.mute:
-        warnings.append(f"strip '{strip_name}' is muted: it is baked, but you will not hear it")
+        warnings.append(f"sound strip '{strip_name}' is muted; baking it anyway")
     if len(getattr(strip, "retiming_keys", ())) > 0:
         warnings.append(f"strip '{strip_name}' is retimed; keys follow the audio at normal speed")
     if mapping.unmatched:

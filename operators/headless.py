@@ -174,7 +174,7 @@ def check_face(name: str, preset: str, mode: str) -> None:
 
 
 def check_strip(scene, name: str) -> None:
-    """The strip has a sound that can be found; a muted strip is baked with a warning."""
+    """The strip has a sound that can be found (gather warns of a muted strip)."""
     strip = next(s for s in sound_strips(scene) if s.name == name)
     sound = strip.sound
     if sound is None:
@@ -183,8 +183,6 @@ def check_strip(scene, name: str) -> None:
         path = os.path.normpath(bpy.path.abspath(sound.filepath, library=sound.library))
         if not os.path.isfile(path):
             raise UsageError(f"sound strip '{name}': its sound file {path} does not exist")
-    if strip.mute:
-        warn(f"sound strip '{name}' is muted; baking it anyway")
 
 
 def run(job: Job) -> int:

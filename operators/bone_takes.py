@@ -1,0 +1,78 @@
+"""Head and eye rotation as a take on an armature's bones (from a bake or a Live Link CSV).
+
+Yaw, pitch and roll (radians) go onto a bone as X (pitch), Y (yaw) and Z (roll) of its local
+rotation: Y runs along a bone, so for an upright head or neck bone yaw turns about it. A bone that
+rotates by quaternion gets the same rotation as a quaternion. The take is one action on the
+armature, placed on its NLA like a face's take (:func:`.keying.write_channels`) under the same
+identity as the shape-key take, so a re-bake or re-import replaces it.
+"""
+
+from __future__ import annotations
+
+import bpy
+import numpy as np
+
+from .bake import BakeError
+from .keying import write_channels
+
+#: Rotation property of a pose bone per rotation mode (Euler for every other mode).
+_ROTATION = {"QUATERNION": "rotation_quaternion", "AXIS_ANGLE": "rotation_axis_angle"}
+
+
+def rotation_channels(pose_bone) -> list[tuple[str, int]]:
+    """(data path, index) of each component of the bone's rotation, relative to its armature."""
+    name = _ROTATION.get(pose_bone.rotation_mode, "rotation_euler")
+    path = f'pose.bones["{bpy.utils.escape_identifier(pose_bone.name)}"].{name}'
+    return [(path, i) for i in range(len(getattr(pose_bone, name)))]
+
+
+def check_bone(armature_name: str, bone_name: str, role: str = "head"):
+    """The armature object, after checking that ``bone_name`` can take rotation keys.
+
+    Raises
+    ------
+    BakeError
+        No such armature or bone, an axis-angle bone, or a linked armature.
+    """
+    arm = bpy.data.objects.get(armature_name) if armature_name else None
+    if arm is None or arm.type != "ARMATURE":
+        raise BakeError(f"{role} bone: no armature object named '{armature_name}'")
+    bone = arm.pose.bones.get(bone_name)
+    if bone is None:
+        raise BakeError(f"{role} bone: armature '{armature_name}' has no bone named '{bone_name}'")
+    if bone.rotation_mode == "AXIS_ANGLE":
+        raise BakeError(f"{role} bone '{bone_name}' rotates by axis-angle; set Euler or Quaternion")
+    if arm.library is not None or not arm.is_editable:
+        raise BakeError(f"armature '{armature_name}' is linked and cannot be keyed")
+    return arm
+
+
+def bone_curves(pose_bone, ypr: np.ndarray) -> dict:
+    """(data path, index) -> values of the bone's rotation for (frames, 3) yaw, pitch, roll."""
+    from mathutils import Euler
+
+    xyz = np.asarray(ypr, dtype=np.float64)[:, [1, 0, 2]]
+    if pose_bone.rotation_mode == "QUATERNION":
+        values = np.array([tuple(Euler(row, "XYZ").to_quaternion()) for row in xyz.tolist()])
+    elif pose_bone.rotation_mode in ("XYZ", "XZY", "YXZ", "YZX", "ZXY", "ZYX"):
+        order = pose_bone.rotation_mode
+        values = np.array([tuple(Euler(row, "XYZ").to_matrix().to_euler(order)) for row in xyz])
+        if order == "XYZ":
+            values = xyz
+    else:
+        raise BakeError(f"bone '{pose_bone.name}' rotates by axis-angle; set Euler or Quaternion")
+    channels = rotation_channels(pose_bone)
+    return {channel: values[:, i] for i, channel in enumerate(channels)}
+
+
+def write_bone_take(arm, take_id: str, action_name: str, first_frame: int, rotations: dict):
+    """Key ``rotations`` (bone name -> (frames, 3) yaw, pitch, roll) as one take on ``arm``.
+
+    Returns
+    -------
+    bpy.types.Action
+    """
+    curves = {}
+    for bone_name, ypr in rotations.items():
+        curves.update(bone_curves(arm.pose.bones[bone_name], ypr))
+    return write_channels(arm, take_id, action_name, first_frame, curves)
