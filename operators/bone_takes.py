@@ -76,3 +76,36 @@ def write_bone_take(arm, take_id: str, action_name: str, first_frame: int, rotat
     for bone_name, ypr in rotations.items():
         curves.update(bone_curves(arm.pose.bones[bone_name], ypr))
     return write_channels(arm, take_id, action_name, first_frame, curves)
+
+
+#: Columns of a bake's (count, 9) motion array (result.values[:, 52:61]) per bone role.
+MOTION_COLUMNS = {"head": slice(0, 3), "left eye": slice(3, 6), "right eye": slice(6, 9)}
+
+
+def rig_bones(rig) -> dict:
+    """Role -> bone name of a :class:`.bake.RigTargets`, for the roles given a bone."""
+    named = {"head": rig.head_bone, "left eye": rig.left_eye_bone, "right eye": rig.right_eye_bone}
+    return {role: bone for role, bone in named.items() if bone}
+
+
+def check_rig(rig) -> None:
+    """Raise BakeError unless every bone of ``rig`` can take rotation keys."""
+    bones = rig_bones(rig)
+    if not bones:
+        raise BakeError(f"armature '{rig.armature}' is set but no head or eye bone is")
+    for role, bone in bones.items():
+        check_bone(rig.armature, bone, role)
+
+
+def apply_rig(rig, take_id: str, strip_name: str, first_frame: int, motion):
+    """Key a bake's head and eye rotations ((count, 9) yaw, pitch, roll) on ``rig``'s bones.
+
+    The take has the face take's identity: a re-bake replaces it. Returns the action.
+    """
+    from .takes import fit_name
+
+    check_rig(rig)
+    arm = bpy.data.objects[rig.armature]
+    rotations = {bone: motion[:, MOTION_COLUMNS[role]] for role, bone in rig_bones(rig).items()}
+    return write_bone_take(arm, take_id, fit_name("LipSync", arm.name, strip_name), first_frame,
+                           rotations)  # fmt: skip

@@ -18,7 +18,15 @@ from ..core.livelink_csv import CSVTake, read_livelink_csv
 from ..core.naming import map_names
 from ..core.pairing import pair_strips
 from ..core.safe_write import Interrupted, check_output_path, clean_stale, signals_raise
-from .bake import BakeError, BakeSettings, bake, load_model, shape_key_names, sound_strips
+from .bake import (
+    BakeError,
+    BakeSettings,
+    RigTargets,
+    bake,
+    load_model,
+    shape_key_names,
+    sound_strips,
+)
 from .headless_args import UsageError, parse
 from .keying import KeyingError, is_take
 
@@ -131,12 +139,20 @@ def prepare(args) -> Job:
         check_face(face, args.preset, mode)
     for strip in dict.fromkeys(s for s, _ in pairs):
         check_strip(scene, strip)
+    rig = None
+    if args.armature:
+        from .bone_takes import check_rig
+
+        rig = RigTargets(args.armature, args.head_bone or "", args.left_eye_bone or "",
+                         args.right_eye_bone or "")  # fmt: skip
+        check_rig(rig)
     settings = BakeSettings(
         emotion_strength=args.emotion_strength,
         smoothing=args.smoothing,
         mode=mode,
         preset=args.preset,
         model_path=args.model,
+        rig=rig,
     )
     load_model(args.model)  # a bad checkpoint is refused now, before any bake
     return Job(pairs=tuple(pairs), skipped=tuple(skipped), batch=args.all, settings=settings,
