@@ -52,13 +52,13 @@ def bone_curves(pose_bone, ypr: np.ndarray) -> dict:
     from mathutils import Euler
 
     xyz = np.asarray(ypr, dtype=np.float64)[:, [1, 0, 2]]
-    if pose_bone.rotation_mode == "QUATERNION":
+    mode = pose_bone.rotation_mode
+    if mode == "QUATERNION":
         values = np.array([tuple(Euler(row, "XYZ").to_quaternion()) for row in xyz.tolist()])
-    elif pose_bone.rotation_mode in ("XYZ", "XZY", "YXZ", "YZX", "ZXY", "ZYX"):
-        order = pose_bone.rotation_mode
-        values = np.array([tuple(Euler(row, "XYZ").to_matrix().to_euler(order)) for row in xyz])
-        if order == "XYZ":
-            values = xyz
+    elif mode == "XYZ":
+        values = xyz
+    elif mode in ("XZY", "YXZ", "YZX", "ZXY", "ZYX"):  # the same rotation in the bone's order
+        values = np.array([tuple(Euler(row, "XYZ").to_matrix().to_euler(mode)) for row in xyz])
     else:
         raise BakeError(f"bone '{pose_bone.name}' rotates by axis-angle; set Euler or Quaternion")
     channels = rotation_channels(pose_bone)
