@@ -5,6 +5,7 @@
     python cli.py --blend scene.blend --all [--object NAME] [--output OUT.blend]
     python cli.py --blend IN --object Face --import-csv TAKE.csv [--frame N] [--output OUT]
     python cli.py ... --export-gltf OUT.glb          (the takes, merged, as morph-target weights)
+    python cli.py ... --armature RIG --head-bone B [--left-eye-bone L --right-eye-bone R]
     blender -c lipsync --blend scene.blend --all                        (installed extension)
 
 ``--all`` pairs each sound strip with the faces (meshes with mapped shape keys) whose name is a

@@ -1,4 +1,5 @@
-"""Actions on a Key datablock, written in bulk, for legacy (4.2-4.3) and layered (4.4+) actions.
+"""Actions written in bulk (on a Key, or an Object's bones), for legacy (4.2-4.3) and layered
+(4.4+) actions: takes, the base, Bake for Export and head-bone takes all go through here.
 
 ``keyframe_points.add`` + ``foreach_set`` writes 51 keys x 10 min in well under a second, where
 ``keyframe_insert`` takes half a minute (blender-notes section 4).
@@ -110,3 +111,10 @@ def write_curves(action, key, first_frame: int, curves: dict[str, np.ndarray], *
         fc.keyframe_points.foreach_set("interpolation", np.full(count, _linear(), dtype=np.int32))
         fc.update()
     return slot
+
+
+def assign(ad, action, slot) -> None:
+    """Make ``action`` (and its slot on 4.4+) the active action of ``ad``."""
+    ad.action = action
+    if slot is not None:
+        ad.action_slot = slot

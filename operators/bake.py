@@ -12,6 +12,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
+from ..core.constants import NUM_BLENDSHAPES
 from ..core.naming import AUTO, CHANNELS, map_names
 from .actions import shape_key_path
 from .ids import STRIP_UID_PROP, TAKE_PROP
@@ -34,6 +35,16 @@ class BakeError(Exception):
 
 
 @dataclass(frozen=True)
+class RigTargets:
+    """Bones that take the bake's head and eye rotations (:mod:`.bone_takes`); "" for none."""
+
+    armature: str
+    head_bone: str = ""
+    left_eye_bone: str = ""
+    right_eye_bone: str = ""
+
+
+@dataclass(frozen=True)
 class BakeSettings:
     """What the user chose: from the scene's settings or the CLI's arguments."""
 
@@ -52,6 +63,7 @@ class BakeSettings:
     secondary: object = None
     emotion: str | None = None
     emotion_intensity: float = 1.0
+    rig: RigTargets | None = None  # head and eye bones, or None: no rotation keys
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,8 @@ class BakeRequest:
 class BakeCurves:
     plan: FramePlan
     values: object  # (count, 52) float32, ARKit channels in LiveLink order
+    #: (count, 9) float32 radians: HeadYaw/Pitch/Roll, Left/RightEye Yaw/Pitch/Roll.
+    motion: object = None
 
 
 def strip_scene(context):
@@ -127,6 +141,10 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
     problem, _ = key_problem(obj)
     if problem:
         raise BakeError(problem)
+    if settings.rig is not None:
+        from .bone_takes import check_rig
+
+        check_rig(settings.rig)
     mapping = map_names(names, settings.preset)
     if mapping.matched_count == 0:
         raise BakeError(
@@ -149,7 +167,7 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
     if hidden:
         warnings.append(active_action_warning(obj, hidden))
     if strip.mute:
-        warnings.append(f"strip '{strip_name}' is muted: it is baked, but you will not hear it")
+        warnings.append(f"sound strip '{strip_name}' is muted; baking it anyway")
     if len(getattr(strip, "retiming_keys", ())) > 0:
         warnings.append(f"strip '{strip_name}' is retimed; keys follow the audio at normal speed")
     if mapping.unmatched:
@@ -262,13 +280,13 @@ def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -
     result = generate(
         audio, model=model, options=options, threads=threads, progress=report, cancel=cancel
     )
-    values = result.values[: plan.count, : len(CHANNELS)]
+    values = result.values[: plan.count, :NUM_BLENDSHAPES]
     if len(values) < plan.count:  # float rounding at the very end: hold the last row
         import numpy as np
 
         pad = np.repeat(values[-1:], plan.count - len(values), axis=0)
         values = np.concatenate([values, pad])
-    return BakeCurves(plan, values)
+    return BakeCurves(plan, values[:, : len(CHANNELS)], values[:, len(CHANNELS) :])
 
 
 def apply(request: BakeRequest, curves: BakeCurves):
@@ -304,6 +322,11 @@ def apply(request: BakeRequest, curves: BakeCurves):
     strip = next((s for s in strips if s.name == request.strip_name), None)
     if strip is not None and request.strip_uid and strip.get(STRIP_UID_PROP) != request.strip_uid:
         strip[STRIP_UID_PROP] = request.strip_uid
+    if request.settings.rig is not None and curves.motion is not None:
+        from .bone_takes import apply_rig
+
+        first = curves.plan.first_frame
+        apply_rig(request.settings.rig, request.take_id, request.strip_name, first, curves.motion)
     assert action[TAKE_PROP] == request.take_id
     return action
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import bpy
 import numpy as np
 
-from .actions import active_paths, clear_action, strip_paths, write_curves
+from .actions import active_paths, assign, clear_action, strip_paths, write_curves
 from .bake import BakeError
 from .ids import EXPORT_PROP
 from .takes import fit_name, list_takes
@@ -102,26 +102,23 @@ def merge_takes(
         key[PREVIOUS_PROP] = ad.action
     elif PREVIOUS_PROP in key:
         del key[PREVIOUS_PROP]
-    ad.action = action
-    if slot is not None:
-        ad.action_slot = slot
+    assign(ad, action, slot)
     ad.action_blend_type, ad.action_influence = "REPLACE", 1.0
     ad.action_extrapolation = "HOLD"
     head_action = _write_head(head, bones, head_values, first) if head else None
     return ExportBake(action, head_action, first, last, tuple(paths), replaced)
 
 
-def _head_paths(head) -> list[str]:
+def _head_paths(head) -> list:
     if not head:
         return []
+    from .bone_takes import rotation_channels
+
     arm, bone = head
     pb = arm.pose.bones.get(bone) if arm is not None and arm.type == "ARMATURE" else None
     if pb is None:
         raise BakeError(f"no bone '{bone}' on armature '{getattr(arm, 'name', arm)}'")
-    prop = {"QUATERNION": "rotation_quaternion", "AXIS_ANGLE": "rotation_axis_angle"}
-    name = prop.get(pb.rotation_mode, "rotation_euler")
-    size = len(getattr(pb, name))
-    return [(f'pose.bones["{bpy.utils.escape_identifier(bone)}"].{name}', i) for i in range(size)]
+    return rotation_channels(pb)
 
 
 def _sample(scene, key, ad, chosen, first, last, columns, head, bones):
@@ -161,7 +158,5 @@ def _write_head(head, bones, values, first):
     ad = arm.animation_data or arm.animation_data_create()
     if ad.action is not None:
         ad.action.use_fake_user = True
-    ad.action = action
-    if slot is not None:
-        ad.action_slot = slot
+    assign(ad, action, slot)
     return action

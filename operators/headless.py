@@ -18,7 +18,15 @@ from ..core.livelink_csv import CSVTake, read_livelink_csv
 from ..core.naming import map_names
 from ..core.pairing import pair_strips
 from ..core.safe_write import Interrupted, check_output_path, clean_stale, signals_raise
-from .bake import BakeError, BakeSettings, bake, load_model, shape_key_names, sound_strips
+from .bake import (
+    BakeError,
+    BakeSettings,
+    RigTargets,
+    bake,
+    load_model,
+    shape_key_names,
+    sound_strips,
+)
 from .headless_args import UsageError, parse
 from .keying import KeyingError, is_take
 
@@ -131,12 +139,20 @@ def prepare(args) -> Job:
         check_face(face, args.preset, mode)
     for strip in dict.fromkeys(s for s, _ in pairs):
         check_strip(scene, strip)
+    rig = None
+    if args.armature:
+        from .bone_takes import check_rig
+
+        rig = RigTargets(args.armature, args.head_bone or "", args.left_eye_bone or "",
+                         args.right_eye_bone or "")  # fmt: skip
+        check_rig(rig)
     settings = BakeSettings(
         emotion_strength=args.emotion_strength,
         smoothing=args.smoothing,
         mode=mode,
         preset=args.preset,
         model_path=args.model,
+        rig=rig,
     )
     load_model(args.model)  # a bad checkpoint is refused now, before any bake
     return Job(pairs=tuple(pairs), skipped=tuple(skipped), batch=args.all, settings=settings,
@@ -174,7 +190,7 @@ def check_face(name: str, preset: str, mode: str) -> None:
 
 
 def check_strip(scene, name: str) -> None:
-    """The strip has a sound that can be found; a muted strip is baked with a warning."""
+    """The strip has a sound that can be found (gather warns of a muted strip)."""
     strip = next(s for s in sound_strips(scene) if s.name == name)
     sound = strip.sound
     if sound is None:
@@ -183,8 +199,6 @@ def check_strip(scene, name: str) -> None:
         path = os.path.normpath(bpy.path.abspath(sound.filepath, library=sound.library))
         if not os.path.isfile(path):
             raise UsageError(f"sound strip '{name}': its sound file {path} does not exist")
-    if strip.mute:
-        warn(f"sound strip '{name}' is muted; baking it anyway")
 
 
 def run(job: Job) -> int:

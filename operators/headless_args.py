@@ -49,8 +49,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--export-gltf", metavar="OUT.glb", help="also write the takes as a .glb")
     p.add_argument("--import-csv", metavar="TAKE.csv", help="key a Live Link Face CSV take")
     p.add_argument("--frame", type=int, help="scene frame of the CSV's first row")
-    p.add_argument("--armature", help="armature whose --head-bone takes the CSV's head rotation")
+    p.add_argument("--armature", help="armature whose bones take the head (and eye) rotation")
     p.add_argument("--head-bone", help="bone of --armature for HeadYaw/HeadPitch/HeadRoll")
+    p.add_argument("--left-eye-bone", help="bone of --armature for LeftEyeYaw/Pitch/Roll (bakes)")
+    p.add_argument("--right-eye-bone", help="bone of --armature for RightEyeYaw/Pitch/Roll (bakes)")
     return p
 
 
@@ -101,12 +103,16 @@ def _check_combination(args) -> None:
             raise UsageError("--import-csv needs --object (the face to key)")
         if args.model:
             raise UsageError("--model is for bakes; --import-csv runs no model")
-    elif args.frame is not None or args.armature or args.head_bone:
-        raise UsageError("--frame, --armature and --head-bone go with --import-csv")
+        if args.left_eye_bone or args.right_eye_bone:
+            raise UsageError("--left-eye-bone and --right-eye-bone are for bakes, not --import-csv")
+    elif args.frame is not None:
+        raise UsageError("--frame goes with --import-csv")
     elif not args.all and not (args.strip and args.object):
         raise UsageError("give --strip and --object, or --all, or --import-csv with --object")
-    if bool(args.armature) != bool(args.head_bone):
-        raise UsageError("--armature and --head-bone go together")
+    eyes = args.left_eye_bone or args.right_eye_bone
+    if bool(args.armature) != bool(args.head_bone or eyes):
+        what = "--head-bone" if not eyes else "--left-eye-bone/--right-eye-bone"
+        raise UsageError(f"--armature and {what} go together")
 
 
 def _check_input_file(option: str, path: str, kind: str = "file") -> None:

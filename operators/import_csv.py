@@ -1,17 +1,19 @@
 """Live Link Face CSV onto a face: a take like a bake's, plus head rotation on a chosen bone.
 
-The shape-key curves go through :func:`.keying.write_take` (the function the bake's
-:func:`.bake.apply` uses), so a CSV take layers, replaces and is managed like a baked one. Its
-identity is ``csv:<file name>`` + the object, so importing the same file again replaces it.
+The shape-key curves go through the takes machinery the bake's :func:`.bake.apply` uses
+(:func:`.takes.editable_key`, :func:`.keying.write_take`, :func:`.takes.stamp_take`), so a CSV take
+layers over the base, replaces and is managed like a baked one. Its identity
+(:func:`csv_take_id`) comes from the file's resolved path and the object, so importing the same
+file onto the same face again replaces it.
 
-Head rotation (``HeadPitch``, ``HeadYaw``, ``HeadRoll``, radians) goes onto the head bone as X, Y
-and Z of the bone's local rotation (Y runs along a bone, so yaw turns about it), in an NLA strip on
-the armature's ``LipSync`` track, converted to a quaternion when the bone rotates by quaternion.
+Head rotation (``HeadPitch``, ``HeadYaw``, ``HeadRoll``, radians) goes onto the head bone as a
+take of the same identity on the armature (:mod:`.bone_takes`).
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 
 import bpy
 from bpy.props import IntProperty, StringProperty
@@ -19,13 +21,19 @@ from bpy.props import IntProperty, StringProperty
 from ..core.livelink_csv import CSVTake, read_livelink_csv
 from ..core.naming import map_names
 from .bake import BakeError, shape_key_names
-from .curves import build_action
-from .ids import FRAME_RANGE, OT_IMPORT_CSV, SCENE_PROP, TAKE_PROP, TRACK_NAME
-from .keying import find_take, write_take
+from .bone_takes import check_bone, write_bone_take
+from .ids import FRAME_RANGE, OT_IMPORT_CSV, SCENE_PROP
+from .keying import write_take
+from .takes import editable_key, fit_name, stamp_take, take_name
+
+#: uuid5 namespace of CSV take ids (a baked take's id is its strip's uuid4).
+_CSV_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5e7f-9a0c-1b2d3e4f5a6b")
 
 
 def csv_take_id(path: str, object_name: str) -> str:
-    return f"csv:{os.path.basename(path)}\x1f{object_name}"
+    """A uuid hex, the same for the same file (by resolved path) onto the same object."""
+    resolved = os.path.realpath(os.path.abspath(path))
+    return uuid.uuid5(_CSV_NAMESPACE, f"{resolved}\x1f{object_name}").hex
 
 
 def import_csv_take(scene, obj, take: CSVTake, frame: int, *, preset="auto", mode="NLA", head=None):
@@ -51,13 +59,12 @@ def import_csv_take(scene, obj, take: CSVTake, frame: int, *, preset="auto", mod
                 columns[key_name] = curves[channel]
     if not columns:
         raise BakeError(f"no column of {take.path} lands on a shape key of '{obj.name}'")
+    key = editable_key(obj)
     name = os.path.basename(take.path)
     take_id = csv_take_id(take.path, obj.name)
-    action = write_take(
-        obj.data.shape_keys, take_id, f"LipSync {name} - {obj.name}", frame, columns, mode=mode
-    )
+    action = write_take(key, take_id, take_name(name, obj.name), frame, columns, mode=mode)
+    stamp_take(action, name, obj.name, None)
     action["lipsync_csv"] = take.path
-    action["lipsync_object"] = obj.name
     warnings = []
     missing = [c for c in mapping.matched if c not in take.mapping().matched]
     if missing:
@@ -69,64 +76,15 @@ def import_csv_take(scene, obj, take: CSVTake, frame: int, *, preset="auto", mod
         if rotations is None:
             warnings.append(f"{name}: no HeadYaw/HeadPitch/HeadRoll columns; head bone not keyed")
         else:
-            write_head_take(
-                head[0], head[1], take_id, f"LipSync {name} - {head[1]}", frame, rotations
-            )
+            arm, bone = head
+            action_name = fit_name("LipSync", bone, name)
+            write_bone_take(arm, take_id, action_name, frame, {bone: rotations})
     return action, warnings
 
 
 def check_head_bone(armature_name: str, bone_name: str):
     """The armature object and bone name, or BakeError saying what is wrong."""
-    arm = bpy.data.objects.get(armature_name)
-    if arm is None or arm.type != "ARMATURE":
-        raise BakeError(f"no armature object named '{armature_name}'")
-    bone = arm.pose.bones.get(bone_name)
-    if bone is None:
-        raise BakeError(f"armature '{armature_name}' has no bone named '{bone_name}'")
-    if bone.rotation_mode == "AXIS_ANGLE":
-        raise BakeError(f"bone '{bone_name}' rotates by axis-angle; set Euler or Quaternion")
-    if arm.library is not None or not arm.is_editable:
-        raise BakeError(f"armature '{armature_name}' is linked and cannot be keyed")
-    return arm, bone_name
-
-
-def write_head_take(arm, bone_name: str, take_id: str, name: str, first_frame: int, ypr):
-    """Key (frames, 3) yaw, pitch, roll on the bone, replacing this take's earlier head strip."""
-    from mathutils import Euler
-
-    head_id = take_id + "\x1fhead"
-    old = find_take(head_id)
-    ad = arm.animation_data or arm.animation_data_create()
-    if old is not None:
-        for track in ad.nla_tracks:
-            for strip in [s for s in track.strips if s.action == old]:
-                track.strips.remove(strip)
-        bpy.data.actions.remove(old)
-    bone = arm.pose.bones[bone_name]
-    base = f'pose.bones["{bpy.utils.escape_identifier(bone_name)}"]'
-    pitch_yaw_roll = ypr[:, [1, 0, 2]]
-    if bone.rotation_mode == "QUATERNION":
-        quats = [Euler(row.tolist(), "XYZ").to_quaternion() for row in pitch_yaw_roll]
-        channels = {(f"{base}.rotation_quaternion", i): [q[i] for q in quats] for i in range(4)}
-    else:
-        channels = {(f"{base}.rotation_euler", i): pitch_yaw_roll[:, i] for i in range(3)}
-    action, slot = build_action(name, "OBJECT", arm.name, first_frame, channels)
-    action[TAKE_PROP] = head_id
-    track = next((t for t in ad.nla_tracks if t.name == TRACK_NAME), None)
-    strip = None
-    if track is not None:
-        try:
-            strip = track.strips.new(action.name, int(first_frame), action)
-        except RuntimeError:  # overlaps another head take: a track of its own
-            track = None
-    if track is None:
-        track = ad.nla_tracks.new()
-        track.name = TRACK_NAME
-        strip = track.strips.new(action.name, int(first_frame), action)
-    if slot is not None:
-        strip.action_slot = slot
-    strip.extrapolation = "NOTHING"  # outside the take the bone keeps its own pose
-    return action
+    return check_bone(armature_name, bone_name), bone_name
 
 
 class LIPSYNC_OT_import_csv(bpy.types.Operator):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bpy
 import numpy as np
 
-from .actions import clear_action, fcurves_of, shape_key_path, write_curves
+from .actions import assign, clear_action, fcurves_of, shape_key_path, write_curves
 from .ids import FRAMES_PROP, TAKE_PROP
 from .layers import (
     is_base_track,
@@ -83,21 +83,38 @@ def write_take(
     -------
     bpy.types.Action
     """
+    paths = {shape_key_path(name): values for name, values in curves.items()}
+    return write_channels(key, take_id, action_name, first_frame, paths, mode=mode)
+
+
+def write_channels(owner, take_id, action_name, first_frame, channels, *, mode="NLA"):
+    """:func:`write_take` for any channels: on a Key (data channels) or an Object (bone channels).
+
+    Parameters
+    ----------
+    owner : bpy.types.Key or bpy.types.Object
+        Whose animation data holds the take. An Object's take (bone rotations) goes on its NLA
+        only, without a base: outside the take its bones show what lies beneath, or rest.
+    channels : dict
+        Data path, or (data path, array index), -> (count,) values; all the same length.
+    """
     if mode not in ("NLA", "ACTION"):
         raise ValueError(f"mode must be NLA or ACTION, got {mode!r}")
-    ad = key.animation_data
+    is_key = isinstance(owner, bpy.types.Key)
+    if not is_key and mode != "NLA":
+        raise ValueError("an object's take goes on its NLA only")
+    ad = owner.animation_data
     if mode == "ACTION" and ad is not None and ad.action is not None:
         if ad.action.get(TAKE_PROP) != take_id:
             raise KeyingError(
-                f"the shape keys of {key.user.name if key.user else key.name} already use action "
-                f"'{ad.action.name}'; choose NLA output or unassign it"
+                f"the shape keys of {owner.user.name if owner.user else owner.name} already use "
+                f"action '{ad.action.name}'; choose NLA output or unassign it"
             )
-    track, strip, action = find_take(key, take_id)
+    track, strip, action = find_take(owner, take_id)
     settings = read_settings(strip) if strip is not None else None
-    paths = {shape_key_path(name): values for name, values in curves.items()}
     if mode == "ACTION":
-        rest = _rest_values(key, action, paths)
-    _detach(key, action, keep=track)
+        rest = _rest_values(owner, action, channels)
+    _detach(owner, action, keep=track)
     if action is not None and action.users > int(action.use_fake_user):
         action = None  # shared with another face: leave that one's copy alone
     if action is None:
@@ -106,29 +123,29 @@ def write_take(
     clear_action(action)
     if action.name != action_name:
         action.name = action_name
-    count = len(next(iter(curves.values()), ()))
+    count = len(next(iter(channels.values()), ()))
     action[FRAMES_PROP] = (int(first_frame), int(first_frame) + max(count, 1) - 1)
-    ad = key.animation_data or key.animation_data_create()
+    ad = owner.animation_data or owner.animation_data_create()
     under = [t for t in ad.nla_tracks if t != track and not is_base_track(t)]
+    id_type = "KEY" if is_key else "OBJECT"
     if mode == "ACTION":
         if under:  # NLA is evaluated: extrapolation NOTHING and the base do the work
-            slot = write_curves(action, key, first_frame, paths)
+            slot = write_curves(action, owner, first_frame, channels)
         else:
             # Rest values one frame before and after: alone, an active action holds its end keys
             # forever, and this way that is the face as it was.
-            padded = {p: np.concatenate(([rest[p]], v, [rest[p]])) for p, v in paths.items()}
-            slot = write_curves(action, key, first_frame - 1, padded)
-        ad.action = action
-        if slot is not None:
-            ad.action_slot = slot
+            padded = {p: np.concatenate(([rest[p]], v, [rest[p]])) for p, v in channels.items()}
+            slot = write_curves(action, owner, first_frame - 1, padded)
+        assign(ad, action, slot)
     else:
-        slot = write_curves(action, key, first_frame, paths)
+        slot = write_curves(action, owner, first_frame, channels, id_type=id_type)
         place_take(ad, action, slot, first_frame, settings, prefer=track)
     if track is not None and len(track.strips) == 0:  # it went elsewhere: drop the empty track
         ad.nla_tracks.remove(track)
     if mode == "ACTION" and under:  # the user's tracks show through outside the take
         ad.action_extrapolation = "NOTHING"
-    update_base(key)
+    if is_key:
+        update_base(owner)
     return action
 
 
@@ -139,14 +156,17 @@ def _rest_values(key, old_action, paths) -> dict[str, float]:
 
 
 def remove_take(key, take_id: str) -> bool:
-    """Delete a take: its strip, its track when emptied, its active assignment and action."""
+    """Delete a take: its strip, its track when emptied, its active assignment and action.
+
+    ``key`` may also be an Object holding a bone take (see :func:`write_channels`)."""
     *_, action = find_take(key, take_id)
     if action is None:
         return False
     _detach(key, action)
     if action.users == 0:
         bpy.data.actions.remove(action)
-    update_base(key)
+    if isinstance(key, bpy.types.Key):
+        update_base(key)
     return True
 
 
@@ -166,4 +186,12 @@ def _detach(key, action, keep=None) -> None:
             ad.nla_tracks.remove(track)
 
 
-__all__ = ["KeyingError", "find_take", "is_take", "remove_take", "take_fcurves", "write_take"]
+__all__ = [
+    "KeyingError",
+    "find_take",
+    "is_take",
+    "remove_take",
+    "take_fcurves",
+    "write_channels",
+    "write_take",
+]

@@ -32,6 +32,21 @@ class LIPSYNC_PT_secondary(_Base, bpy.types.Panel):
             sub.enabled = getattr(settings, f"secondary_{part}")
             sub.prop(settings, f"strength_{part}")
         layout.prop(settings, "secondary_seed")
+        _draw_bones(layout.box(), settings)
+
+
+def _draw_bones(box, settings) -> None:
+    """Armature and the bones that take the bake's head and eye rotations."""
+    box.label(text="Head and Eye Bones")
+    box.prop(settings, "head_armature")
+    arm = settings.head_armature
+    col = box.column(align=True)
+    col.enabled = arm is not None
+    for prop in ("head_bone", "left_eye_bone", "right_eye_bone"):
+        if arm is not None and arm.type == "ARMATURE":
+            col.prop_search(settings, prop, arm.data, "bones")
+        else:
+            col.prop(settings, prop)
 
 
 classes = (LIPSYNC_PT_secondary,)

@@ -114,6 +114,19 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
         name="Seed", description="Same seed, same blinks, gaze, brows and head motion",
         default=0, min=0,
     )  # fmt: skip
+    head_armature: PointerProperty(
+        name="Armature", type=bpy.types.Object, poll=lambda _self, obj: obj.type == "ARMATURE",
+        description="Armature whose bones take the head and eye rotations (none: not keyed)",
+    )  # fmt: skip
+    head_bone: StringProperty(
+        name="Head Bone", description="Bone (head or neck) keyed with HeadYaw/Pitch/Roll"
+    )
+    left_eye_bone: StringProperty(
+        name="Left Eye", description="Bone keyed with LeftEyeYaw/Pitch/Roll (empty: none)"
+    )
+    right_eye_bone: StringProperty(
+        name="Right Eye", description="Bone keyed with RightEyeYaw/Pitch/Roll (empty: none)"
+    )
 
 
 for _name in EMOTION_NAMES:
@@ -177,7 +190,19 @@ def to_bake_settings(settings: LIPSYNC_PG_settings, context):
         **engine_choice(context),
         channels=settings.channels,
         **secondary_settings(settings),
+        rig=rig_targets(settings),
     )
+
+
+def rig_targets(settings: LIPSYNC_PG_settings):
+    """The bones for head and eye rotation, or None when no armature or bone is chosen."""
+    from ..operators.bake import RigTargets
+
+    arm = settings.head_armature
+    bones = (settings.head_bone, settings.left_eye_bone, settings.right_eye_bone)
+    if arm is None or not any(bones):
+        return None
+    return RigTargets(arm.name, *bones)
 
 
 def secondary_settings(settings: LIPSYNC_PG_settings) -> dict:

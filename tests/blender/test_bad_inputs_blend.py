@@ -143,7 +143,7 @@ ROWS = [
     ("csv-with-model", (*CSV, "{d}/take.csv", "--model", "{d}/garbage.pth"), 2, "runs no model"),
     ("csv-no-object", (*B, "--import-csv", "{d}/take.csv"), 2, "--import-csv needs --object"),
     ("csv-onto-plain", (*B, "--object", "Plain", "--import-csv", "{d}/take.csv"), 2, "no shape"),
-    ("frame-without-csv", (*BAKE, "--frame", "3"), 2, "--frame, --armature and --head-bone go"),
+    ("frame-without-csv", (*BAKE, "--frame", "3"), 2, "--frame goes with --import-csv"),
     ("frame-range", (*CSV, "{d}/take.csv", "--frame", "99999999"), 2, "--frame 99999999: must"),
     ("frame-word", (*CSV, "{d}/take.csv", "--frame", "ten"), 2, "invalid int value: 'ten'"),
     ("armature-alone", (*CSV, "{d}/take.csv", "--armature", "Rig"), 2, "go together"),
@@ -165,6 +165,14 @@ ROWS = [
         2,
         "rotates by axis-angle",
     ),  # fmt: skip
+    (
+        "bake-eye-unknown",
+        (*BAKE, "--armature", "Rig", "--left-eye-bone", "EyeX"),
+        2,
+        "left eye bone: armature 'Rig' has no bone named 'EyeX'",
+    ),  # fmt: skip
+    ("bake-eye-alone", (*BAKE, "--right-eye-bone", "Head"), 2, "--armature and --left-eye"),
+    ("eyes-with-csv", (*CSV, "{d}/take.csv", "--left-eye-bone", "Head"), 2, "are for bakes"),
 ]
 
 

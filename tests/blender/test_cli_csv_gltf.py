@@ -9,6 +9,8 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
+from neurosync_lipsync.operators.keying import find_take  # noqa: E402
+
 from tests.livelink_takes import write_app_csv  # noqa: E402
 
 from .clitools import glb_weights, run  # noqa: E402
@@ -125,11 +127,15 @@ def test_import_operator_keys_a_take(addon, tmp_path):
     assert result == {"FINISHED"}
     action = bpy.data.actions["LipSync take.csv - Face"]
     assert action["lipsync_csv"] == str(tmp_path / "take.csv")
-    strips = bpy.data.objects["Face"].data.shape_keys.animation_data.nla_tracks[0].strips
-    assert strips[0].frame_start == 4  # the rest key one frame before the first row
+    ad = bpy.data.objects["Face"].data.shape_keys.animation_data
+    _, strip, _ = find_take(bpy.data.objects["Face"].data.shape_keys, action["lipsync_take"])
+    assert strip.frame_start == 5  # the first row at the chosen frame
+    assert ad.nla_tracks[0].name == "LipSync Base"  # the base lies beneath, as under a bake
     bad = tmp_path / "bad.csv"
     bad.write_text("nope\n")
+    before = sorted(a.name for a in bpy.data.actions)
+    assert before == ["LipSync Base - Face", "LipSync take.csv - Face"]
     # An operator's ERROR report reaches a Python caller as RuntimeError; nothing was keyed.
     with pytest.raises(RuntimeError, match="bad.csv: line 1 must start with 'Timecode"):
         bpy.ops.lipsync.import_csv(filepath=str(bad), object="Face")
-    assert [a.name for a in bpy.data.actions] == ["LipSync take.csv - Face"]
+    assert sorted(a.name for a in bpy.data.actions) == before
