@@ -69,7 +69,7 @@ def part_features(seconds: float) -> dict:
     from neurosync_lipsync.core.features import extract_features
 
     y = speech(seconds)
-    extract_features(resample_to_model_rate(y[: RATE * 2], RATE), "v01a")  # warm-up (numba)
+    extract_features(resample_to_model_rate(y[: RATE * 2], RATE), "v01a")  # warm-up
     out = {}
     for family in ("v01a", "v2025"):
         start = time.perf_counter()

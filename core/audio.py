@@ -93,7 +93,7 @@ def read_audio(
             raise AudioError(f"{label}: a numpy array needs its sample rate (rate=...)")
         data = np.asarray(source)
         if data.dtype.kind == "f" and data.size:  # before a float64 1e300 becomes a float32 inf
-            _check_peak(data, label)
+            _check_peak(data, label, warn=False)
         if data.ndim == 2:
             data = data.mean(axis=1, dtype=np.float64)
         elif data.ndim != 1:
@@ -208,7 +208,7 @@ def _decode_pcm(raw: bytes, channels: int, width: int, fmt: str, label: str) -> 
         )
     if fmt == "float":
         data = np.frombuffer(raw, dtype="<f4" if width == 4 else "<f8").astype(np.float64)
-        _check_peak(data, label)
+        _check_peak(data, label, warn=False)  # before a float64 1e300 becomes a float32 inf
     elif width == 3:
         b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
         ints = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
@@ -271,7 +271,7 @@ def _check_wav_complete(fh, label: str, size: int) -> None:
         fh.seek(offset)
 
 
-def _check_peak(samples: np.ndarray, label: str) -> None:
+def _check_peak(samples: np.ndarray, label: str, *, warn: bool = True) -> None:
     """Refuse NaN, infinity and float samples far beyond full scale; accept a little above it.
 
     Up to :data:`MAX_SAMPLE_PEAK` the audio is used as it is: 0.1a features are normalised per
@@ -287,7 +287,7 @@ def _check_peak(samples: np.ndarray, label: str) -> None:
             f"{label}: the samples peak at {peak:.3g}, more than {MAX_SAMPLE_PEAK:g} times full "
             f"scale (float audio is nominally within -1..1); the audio is damaged or mis-scaled"
         )
-    if peak > 1.0:
+    if warn and peak > 1.0:
         log.warning("%s: the samples peak at %.3g, above full scale; used as they are", label, peak)
 
 
