@@ -28,7 +28,12 @@ test: $(STAMP)
 #   4.2 LTS: only the keying tests (its bpy wheel has no audaspace, so no sound strips).
 # The installed-zip test runs where dist/ holds a linux-x64 zip (make extension, or CI).
 PY313  ?= $(shell pyenv root 2>/dev/null)/versions/3.13.0/bin/python3.13
-MATRIX_TESTS := tests/blender tests/core
+# The Blender tests that differ between versions (bake, keying, layering, takes, export, modal,
+# timing, the headless CLI, the installed zip) and all of core on that Python and numpy; the
+# bad-input tables and save-fault tests run once, in `make test` (bpy 5.0).
+MATRIX_TESTS := tests/core $(addprefix tests/blender/test_,registration.py bake.py keying.py \
+	modal.py installed_zip.py blender_versions.py timing_presets.py layering.py takes.py \
+	export.py bone_takes.py cli.py cli_csv_gltf.py)
 test-matrix: test-bpy45 test-bpy53 test-bpy42
 
 define matrix_venv

@@ -18,3 +18,15 @@ def missing_modules() -> tuple[str, ...]:
 @cache
 def has_torch() -> bool:
     return importlib.util.find_spec("torch") is not None
+
+
+#: The Blender versions this release is tested on (README; the manifest's blender_version_min).
+TESTED_BLENDER = "Blender 4.2 LTS to 5.3 (Python 3.11 and 3.13)"
+NEWEST_TESTED = (5, 3)
+
+
+def untested_blender(version: tuple[int, ...]) -> str | None:
+    """A warning when ``version`` (bpy.app.version) is newer than the tested ones, else None."""
+    if tuple(version[:2]) <= NEWEST_TESTED:
+        return None
+    return f"Blender {version[0]}.{version[1]} is newer than the tested {TESTED_BLENDER}"

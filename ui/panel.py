@@ -22,7 +22,7 @@ from ..operators.ids import (
     WM_PROP,
 )
 from ..operators.takes import key_problem
-from .deps import missing_modules
+from .deps import missing_modules, untested_blender
 from .properties import REGIONS
 from .takes_list import draw_hidden_warning, draw_takes
 
@@ -94,6 +94,9 @@ class LIPSYNC_PT_main(_Base, bpy.types.Panel):
         missing = missing_modules()
         if missing:
             layout.label(text=f"Missing: {', '.join(missing)}", icon="ERROR")
+        warning = untested_blender(bpy.app.version)
+        if warning:
+            layout.label(text=warning, icon="ERROR")
         layout.prop(settings, "strip_name", text="Sound", icon="SOUND")
         strip = chosen_strip(context)
         if strip is not None and strip.mute:

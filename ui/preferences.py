@@ -6,7 +6,7 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ..operators.ids import ADDON_PACKAGE
-from .deps import has_torch, missing_modules
+from .deps import TESTED_BLENDER, has_torch, missing_modules, untested_blender
 
 
 class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
@@ -40,6 +40,10 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
 
     def draw(self, context):
         layout = self.layout
+        layout.label(text=f"Runs on {TESTED_BLENDER}", icon="BLENDER")
+        warning = untested_blender(bpy.app.version)
+        if warning:
+            layout.label(text=warning, icon="ERROR")
         layout.prop(self, "model_path")
         layout.prop(self, "backend")
         row = layout.row()

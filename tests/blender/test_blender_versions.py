@@ -38,3 +38,18 @@ def test_strip_in_the_sequencer_scene(scene, tiny_model):
         workspace.sequencer_scene = None
     assert result == {"FINISHED"}
     assert "LipSync line - Face" in bpy.data.actions
+
+
+def test_supported_versions_are_stated_and_newer_ones_flagged():
+    import tomllib
+    from pathlib import Path
+
+    from neurosync_lipsync.ui.deps import TESTED_BLENDER, untested_blender
+
+    manifest = tomllib.loads((Path(__file__).parents[2] / "blender_manifest.toml").read_text())
+    assert manifest["blender_version_min"] == "4.2.0" and "4.2 LTS to 5.3" in TESTED_BLENDER
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert "Using it in Blender (4.2 LTS to 5.3)" in readme
+    assert untested_blender(bpy.app.version) is None  # every Blender the tests run on is tested
+    assert untested_blender((5, 4, 0)) == f"Blender 5.4 is newer than the tested {TESTED_BLENDER}"
+    assert untested_blender((4, 2, 23)) is None
