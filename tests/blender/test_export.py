@@ -176,3 +176,25 @@ def test_head_bone_is_sampled_too(face):
     assert curves[0].evaluate(130) == pytest.approx(0.3, abs=1e-5)
     assert curves[2].evaluate(130) == pytest.approx(-0.3, abs=1e-5)
     assert key.animation_data.action == result.action
+
+
+def test_gltf_export_over_an_earlier_bake_for_export_leaves_it_as_it_was(face, tmp_path):
+    from neurosync_lipsync.operators.gltf_export import export_glb
+    from neurosync_lipsync.operators.ids import EXPORT_PROP
+
+    key = face.data.shape_keys
+    layered_face(face)
+    earlier = merge_takes(face, ["a"])  # the panel's export: the Key's active action now
+    curves = {
+        fc.data_path: [tuple(p.co) for p in fc.keyframe_points] for fc in fcurves_of(earlier.action)
+    }
+    actions = sorted(a.name for a in bpy.data.actions)
+    ad = key.animation_data
+    doc = export_glb(bpy.context.scene, [face], str(tmp_path / "face.glb"))
+    assert doc["animations"]  # the file has the takes' weights
+    assert ad.action == earlier.action and key[EXPORT_PROP] == earlier.action and ad.use_nla
+    after = {
+        fc.data_path: [tuple(p.co) for p in fc.keyframe_points] for fc in fcurves_of(ad.action)
+    }
+    assert after == curves  # the earlier export was not resampled or cleared
+    assert sorted(a.name for a in bpy.data.actions) == actions  # the merged action is gone
