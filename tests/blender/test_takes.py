@@ -203,10 +203,10 @@ def link_character(path, voice, override: bool):
     with bpy.data.libraries.load(str(path), link=True) as (_, data):
         data.collections = ["Character"]
     (collection,) = data.collections
-    if override:
+    scene.collection.children.link(collection)
+    if override:  # 5.3 overrides only what is instanced in the scene; keep just the override
         collection.override_hierarchy_create(scene, bpy.context.view_layer)
-    else:
-        scene.collection.children.link(collection)
+        scene.collection.children.unlink(collection)
     return next(o for o in scene.objects if o.name == "Hero")
 
 

@@ -23,6 +23,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from neurosync_lipsync.core.pth_reader import read_pth
+
+from tests.core.pth_files import write_pth
 
 NEUROSYNC = Path(sys.executable).parent / "neurosync"
 OLD = "old output, must survive\n"
@@ -110,13 +113,11 @@ def _stale_temp(tmp, fx):
 
 
 def _nan_checkpoint(tmp, fx):
-    import torch
-
-    obj = torch.load(fx / "tiny_v01a.pth", weights_only=True)
+    obj = read_pth(fx / "tiny_v01a.pth")  # written by torch without it: the runtime's reader
     state = obj.get("state_dict", obj)
-    first = next(k for k, v in state.items() if v.is_floating_point())
-    state[first] = torch.full_like(state[first], float("nan"))
-    torch.save(obj, tmp / "nan.pth")
+    first = next(k for k, v in state.items() if v.dtype.kind == "f")
+    state[first] = np.full_like(state[first], np.nan)
+    write_pth(tmp / "nan.pth", obj)
 
 
 class _Evil:
@@ -125,9 +126,7 @@ class _Evil:
 
 
 def _evil_checkpoint(tmp, fx):
-    import torch
-
-    torch.save({"state_dict": {"w": _Evil()}}, tmp / "evil.pth")
+    write_pth(tmp / "evil.pth", {"state_dict": {"w": _Evil()}})  # a torch zip, pickled as is
 
 
 def _two_same_stem(tmp, fx):
