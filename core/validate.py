@@ -86,9 +86,9 @@ def check_output_file(
         raise OutputError(f"{where}: is a folder; name a file for the {label}")
     if target.exists() and not target.is_file():
         raise OutputError(f"{where}: exists and is not a regular file (a device or pipe)")
+    _probe_writable(target, where)
     if target.exists() and not os.access(target, os.W_OK):
         raise OutputError(f"{where}: the {label} file is read-only")
-    _probe_writable(target, where)
     return target
 
 
