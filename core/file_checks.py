@@ -72,7 +72,12 @@ def _check_seekable_zstd(path: str, size: int) -> None:
 
 
 def check_glb(path: str) -> dict:
-    """A whole binary glTF 2.0: header length = file size, a JSON chunk that parses. Returns it.
+    """A whole binary glTF 2.0: header length = file size, a JSON chunk that parses.
+
+    Returns
+    -------
+    dict
+        The parsed JSON chunk (the glTF document).
 
     Raises
     ------
