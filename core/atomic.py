@@ -1,97 +1,163 @@
-"""Output files that are either complete or untouched: temp file beside the target, fsync, rename.
+"""Outputs that are whole or absent: a temp file beside the target, checked, renamed into place.
 
-- The temp file is created in the target's own folder (after following symlinks), so the final
-  rename never crosses file systems and a symlinked target keeps its link and gets new content.
-- An existing target keeps its permission bits; a new file gets ``0666 & ~umask`` as usual.
-- Temp names are ``.<target name>.neurosync-<pid>-<random>.tmp``. Live ones are tracked so that a
-  SIGTERM/SIGINT handler can remove them; ones whose process is gone (a SIGKILL, a power cut)
-  are removed by the next run that writes the same target. Another live run's temp files are
-  never touched.
-- Any OS failure (a full disk, a read-only file system, a quota) becomes :class:`WriteError`
-  and the previous file, if any, is left exactly as it was.
+One mechanism for every output, the ``neurosync`` CLI's CSV/JSON/NPZ and reports as well as the
+Blender CLI's .blend and .glb:
+
+- :func:`atomic_output` yields a temp path in the target's own folder (symlinks followed, so the
+  rename never crosses file systems and a symlinked target keeps its link and gets new content).
+  After the block the file is checked, fsynced, given the target's permission bits (a new file
+  gets ``0666 & ~umask``) and renamed over the target. :func:`atomic_open` is the same for a file
+  Python writes itself.
+- Temp names are ``.neurosync-<pid>-<tag>-<random>.tmp<ext>``: ``<tag>`` hashes the target's name
+  so the temp name stays short for a long target, and ``<ext>`` keeps the target's suffix at the
+  end (Blender saves a .blend only under that suffix).
+- On any failure, and on SIGTERM/SIGINT inside :func:`signals_raise`, the temp file goes and the
+  target stays as it was. A temp file left by a killed process (SIGKILL, a power cut) is removed
+  by the next run that writes the same target (:func:`remove_stale_temps`); a live process's
+  temp files are never touched.
+- Any OS failure (a full disk, a read-only file system, a quota) becomes :class:`WriteError`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
+import hashlib
 import os
 import re
-import tempfile
-from collections.abc import Iterator
+import secrets
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
 from .errors import WriteError
 
-TEMP_INFIX = ".neurosync-"
-#: Characters a temp name adds to the target's name: "." + infix + pid (<= 7) + "-" + 8 + ".tmp".
-TEMP_NAME_ROOM = 1 + len(TEMP_INFIX) + 7 + 1 + 8 + len(".tmp")
-_TEMP_PID = re.compile(re.escape(TEMP_INFIX) + r"(\d+)-[^.]+\.tmp$")
-_live: set[Path] = set()
+TEMP_PREFIX = ".neurosync-"
+#: A longer suffix is left out of the temp name, which then always fits in 64 bytes.
+_MAX_SUFFIX = 16
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGINT arrived; raised where Python next runs, so every cleanup happens."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def signals_raise() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into :class:`Interrupted` for the block.
+
+    Outside the main thread (where Python cannot set handlers) the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, _frame):
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 def resolve_target(path: str | os.PathLike) -> Path:
     """The file a write to ``path`` lands in: symlinks followed, also a dangling one's target."""
-    return Path(os.path.realpath(path))
+    return Path(os.path.realpath(os.path.abspath(path)))
+
+
+def _tag(target: Path) -> str:
+    return hashlib.sha1(os.fsencode(target.name)).hexdigest()[:12]
+
+
+def temp_path(target: str | os.PathLike, pid: int | None = None) -> Path:
+    """A fresh temp name for the (resolved) ``target``, in its folder, for process ``pid``."""
+    target = Path(target)
+    suffix = target.suffix if len(os.fsencode(target.suffix)) <= _MAX_SUFFIX else ""
+    name = f"{TEMP_PREFIX}{pid or os.getpid()}-{_tag(target)}-{secrets.token_hex(4)}.tmp{suffix}"
+    return target.with_name(name)
+
+
+def remove_stale_temps(target: str | os.PathLike) -> list[Path]:
+    """Remove temp files of the (resolved) ``target`` whose process no longer runs.
+
+    Blender's own ``<temp>@`` goes with them. Returns the removed paths.
+    """
+    target = Path(target)
+    pattern = re.compile(rf"{re.escape(TEMP_PREFIX)}(\d+)-{_tag(target)}-")
+    try:
+        names = sorted(os.listdir(target.parent))
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        match = pattern.match(name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            (target.parent / name).unlink()
+            removed.append(target.parent / name)
+    return removed
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
-    """Open a temp file for ``path``; it replaces ``path`` only if the block completes.
+def atomic_output(
+    path: str | os.PathLike, check: Callable[[str], None] | None = None
+) -> Iterator[str]:
+    """Yield a temp path for ``path``; after the block, ``check`` it and rename it into place.
+
+    ``check(temp)`` raises :class:`WriteError` (``"<temp>: reason"``) when the file is not whole.
+    The temp file, and Blender's own ``<temp>@``, is removed whatever happens.
 
     Raises
     ------
     WriteError
-        The file could not be written in full (the message names ``path`` and the OS reason).
+        The file could not be written in full (the message names ``path`` and the reason).
     """
     target = resolve_target(path)
     remove_stale_temps(target)
-    existed = target.is_file()
-    tmp = None
+    kept = "the previous file is kept" if target.is_file() else "nothing was written"
+    tmp = temp_path(target)
     try:
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.name}{TEMP_INFIX}{os.getpid()}-", suffix=".tmp", dir=target.parent
-        )
-        tmp = Path(name)
-        _live.add(tmp)
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"newline": ""})) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield str(tmp)
+        if not tmp.is_file():
+            raise WriteError(f"{path}: the writer produced no file; {kept}")
+        if check is not None:
+            try:
+                check(str(tmp))
+            except WriteError as exc:
+                reason = str(exc).removeprefix(f"{tmp}: ")
+                raise WriteError(f"{path}: the written file is bad ({reason}); {kept}") from None
+        _fsync(tmp)
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
         _fsync_folder(target.parent)
     except OSError as exc:
-        kept = "the previous file is unchanged" if existed else "nothing was written"
         raise WriteError(f"{path}: could not be written ({exc.strerror or exc}); {kept}") from None
     finally:
-        if tmp is not None:
-            _live.discard(tmp)
+        for leftover in (tmp, tmp.with_name(tmp.name + "@")):
             with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+                leftover.unlink(missing_ok=True)
 
 
-def remove_live_temps() -> None:
-    """Remove this process's unfinished temp files (called on SIGTERM/SIGINT)."""
-    for tmp in list(_live):
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        _live.discard(tmp)
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
+    """:func:`atomic_output` for a file written here: yields the open temp file (``w`` or ``wb``).
 
-
-def remove_stale_temps(target: Path) -> list[Path]:
-    """Remove temp files of ``target`` left by neurosync processes that no longer run."""
-    removed = []
-    pattern = f".{glob.escape(target.name)}{TEMP_INFIX}*.tmp"
-    for candidate in target.parent.glob(pattern):
-        match = _TEMP_PID.search(candidate.name)
-        if match is None or _process_alive(int(match.group(1))):
-            continue
-        with contextlib.suppress(OSError):
-            candidate.unlink()
-            removed.append(candidate)
-    return removed
+    Raises
+    ------
+    WriteError
+    """
+    with atomic_output(path) as tmp:
+        text = {} if "b" in mode else {"newline": ""}
+        with open(tmp, mode.replace("w", "x"), **text) as fh:  # "x": never an existing file
+            yield fh
 
 
 def _process_alive(pid: int) -> bool:
@@ -113,6 +179,14 @@ def _mode_for(target: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -97,7 +97,7 @@ def plan(inputs: list[str], output: str, fmt: str | None) -> Plan:
 
     sources, folder_given = find_inputs(inputs)
     batch = len(sources) > 1 or folder_given
-    if batch or Path(output).is_dir():
+    if batch or os.path.isdir(output):  # (Path.is_dir raises on a name too long)
         check_output_folder(output)
         fmt = format_from_path(f"x.{fmt or DEFAULT_FORMAT}")
         outputs = [Path(output) / f"{source.stem}.{fmt}" for source in sources]

@@ -17,14 +17,12 @@ the others are written); 2 bad arguments, inputs or output locations (nothing wa
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
-import signal
 import sys
-import threading
 import warnings
 from pathlib import Path
 
+from .atomic import Interrupted, remove_stale_temps, resolve_target, signals_raise
 from .errors import NeuroSyncError, OptionsError, OutputError
 from .secondary import cli_args as secondary_cli
 from .validate import (
@@ -157,7 +155,6 @@ def infer_settings(args: argparse.Namespace):
 
 def _infer(args: argparse.Namespace) -> int:
     from .about import file_sha256
-    from .atomic import remove_stale_temps, resolve_target
     from .batch import plan
     from .checkpoint import DEFAULT_MODEL_PATH
     from .progress import RunProgress
@@ -165,10 +162,11 @@ def _infer(args: argparse.Namespace) -> int:
 
     for path in (args.output, args.report):  # even a run refused below cleans up after a kill
         if path:
-            with contextlib.suppress(OSError):
-                remove_stale_temps(resolve_target(path))
+            remove_stale_temps(resolve_target(path))
     settings = infer_settings(args)
     work = plan(args.audio, args.output, args.format)
+    for job in work.jobs:  # a batch's outputs, also when the run is refused below
+        remove_stale_temps(job.target)
     if args.report:
         report = check_output_file(args.report, label="report")
         if report in {job.target for job in work.jobs}:
@@ -234,14 +232,6 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread so that every ``finally`` removes its temp files."""
-
-
-def _on_sigterm(signum, frame):
-    raise Terminated()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -250,10 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.debug:  # library warnings (torch, librosa) would break "one line on stderr"
         warnings.simplefilter("ignore")
     handler = _infer if args.command == "infer" else _info
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
     try:
-        return handler(args)
+        with signals_raise():  # a signal raises where Python runs: every temp file is removed
+            return handler(args)
     except NeuroSyncError as exc:
         if args.debug:
             raise
@@ -261,21 +250,14 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"neurosync: error: {exc}", file=sys.stderr)
         return exit_code(exc)
-    except (KeyboardInterrupt, Terminated) as exc:
-        from .atomic import remove_live_temps
-
-        remove_live_temps()
-        name = "SIGINT" if isinstance(exc, KeyboardInterrupt) else "SIGTERM"
-        print(f"neurosync: interrupted by {name}; no partial file was left", file=sys.stderr)
-        return 130 if name == "SIGINT" else 143
+    except Interrupted as exc:
+        print(f"neurosync: interrupted by {exc}; no partial file was left", file=sys.stderr)
+        return 128 + exc.signum
     except Exception as exc:  # noqa: BLE001 - one line, not a traceback (--debug shows it)
         if args.debug:
             raise
         print(f"neurosync: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

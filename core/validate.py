@@ -12,11 +12,10 @@ import argparse
 import contextlib
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .atomic import TEMP_INFIX, TEMP_NAME_ROOM, remove_stale_temps, resolve_target
+from .atomic import resolve_target, temp_path
 from .errors import OutputError
 
 #: Output frame rates accepted by the CLI (1 fps to 4x the model's 60 fps).
@@ -50,31 +49,46 @@ def bounded(kind: type, low: float, high: float, unit: str = "") -> Callable[[st
     return parse
 
 
-def check_output_file(path: str | os.PathLike, *, label: str = "output") -> Path:
-    """Check that ``path`` can be written atomically; return the file it will land in.
+def check_output_file(
+    path: str | os.PathLike,
+    *,
+    label: str = "output",
+    option: str = "",
+    suffixes: tuple[str, ...] = (),
+) -> Path:
+    """Check that ``path`` can be written atomically, before any work; return the file it will
+    land in (symlinks followed).
 
-    Follows symlinks to their target, removes stale temp files of ours beside it, and probes
-    the folder with a real temp file (permission bits alone say nothing when running as root).
+    ``option`` (e.g. ``--output``) starts the message when given; ``suffixes``, when given, are
+    the file name endings allowed. The folder is probed with a real temp file (permission bits
+    alone say nothing when running as root).
 
     Raises
     ------
     OutputError
-        Naming ``path`` and what is wrong: missing folder, not a folder, not writable, an
-        existing non-file at the path, a name or path too long.
+        Naming ``path`` and what is wrong: empty, a wrong suffix, a missing folder or one that is
+        not a folder or not writable, a folder or a device at the path, a read-only file, a name
+        or path too long.
     """
+    where = f"{option} {path}" if option else f"{path}"
+    if not str(path):
+        raise OutputError(f"{option or label}: empty path")
+    if suffixes and not str(path).lower().endswith(suffixes):
+        raise OutputError(f"{where}: the file name must end in {' or '.join(suffixes)}")
     target = resolve_target(path)
     folder = target.parent
     if not folder.exists():
-        raise OutputError(f"{path}: the {label} folder {folder} does not exist")
+        raise OutputError(f"{where}: the {label} folder {folder} does not exist")
     if not folder.is_dir():
-        raise OutputError(f"{path}: {folder} is not a folder")
+        raise OutputError(f"{where}: {folder} is not a folder")
+    _check_name_length(target, where, label)
     if target.is_dir():
-        raise OutputError(f"{path}: is a folder; name a file for the {label}")
+        raise OutputError(f"{where}: is a folder; name a file for the {label}")
     if target.exists() and not target.is_file():
-        raise OutputError(f"{path}: exists and is not a regular file (a device or pipe)")
-    check_name_length(target, label)
-    remove_stale_temps(target)
-    probe_writable(folder, str(path))
+        raise OutputError(f"{where}: exists and is not a regular file (a device or pipe)")
+    _probe_writable(target, where)
+    if target.exists() and not os.access(target, os.W_OK):
+        raise OutputError(f"{where}: the {label} file is read-only")
     return target
 
 
@@ -87,34 +101,33 @@ def check_output_folder(path: str | os.PathLike) -> Path:
         raise OutputError(
             f"{path}: with several inputs -o must name an output folder, and this is a file"
         )
-    probe_writable(folder, str(path))
+    _probe_writable(folder / "probe", str(path))  # a temp name in the folder itself
     return folder
 
 
-def check_name_length(target: Path, label: str = "output") -> None:
+def _check_name_length(target: Path, where: str, label: str) -> None:
     try:
         name_max = os.pathconf(target.parent, "PC_NAME_MAX")
         path_max = os.pathconf(target.parent, "PC_PATH_MAX")
     except (OSError, ValueError, AttributeError):  # no pathconf (Windows): the common limits
         name_max, path_max = 255, 4096
-    room = name_max - TEMP_NAME_ROOM
-    if len(os.fsencode(target.name)) > room:
+    size = len(os.fsencode(target.name))
+    if size > name_max:  # the temp name is short whatever the target's (core.atomic)
         raise OutputError(
-            f"{target.name[:40]}...: the {label} file name is {len(os.fsencode(target.name))} "
-            f"bytes; at most {room} fit in this folder (with room for the temporary file)"
+            f"{where}: the {label} file name is {size} bytes, longer than {name_max} bytes"
         )
-    if len(os.fsencode(str(target))) + TEMP_NAME_ROOM >= path_max:
-        raise OutputError(f"{str(target)[:40]}...: the {label} path is longer than {path_max}")
+    if len(os.fsencode(str(target))) >= path_max:
+        raise OutputError(f"{where}: the {label} path is longer than {path_max} bytes")
 
 
-def probe_writable(folder: Path, label: str) -> None:
-    """Create and remove a temp file in ``folder``; refuse with the OS's reason if it fails."""
+def _probe_writable(target: Path, where: str) -> None:
+    """Create and remove a temp file beside ``target``; refuse with the OS's reason if it fails."""
+    probe = temp_path(target)
     try:
-        fd, name = tempfile.mkstemp(
-            prefix=f".probe{TEMP_INFIX}{os.getpid()}-", suffix=".tmp", dir=folder
-        )
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except OSError as exc:
-        raise OutputError(f"{label}: cannot write in {folder} ({exc.strerror or exc})") from None
-    os.close(fd)
+        raise OutputError(
+            f"{where}: cannot write in {target.parent} ({exc.strerror or exc})"
+        ) from None
     with contextlib.suppress(OSError):
-        os.unlink(name)
+        os.unlink(probe)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import bpy
 
+from ..core.atomic import atomic_output
 from ..core.errors import WriteError
-from ..core.safe_write import atomic_output, check_glb
+from ..core.file_checks import check_glb
 from .bake import BakeError
 from .export import PREVIOUS_PROP, merge_takes
 from .ids import EXPORT_PROP

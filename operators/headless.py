@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import bpy
 
+from ..core.atomic import Interrupted, remove_stale_temps, signals_raise
 from ..core.errors import AudioError, NeuroSyncError
 from ..core.livelink_csv import CSVTake, read_livelink_csv
 from ..core.naming import map_names
 from ..core.pairing import pair_strips
-from ..core.safe_write import Interrupted, check_output_path, clean_stale, signals_raise
 from .bake import (
     BakeError,
     BakeSettings,
@@ -27,7 +27,7 @@ from .bake import (
     shape_key_names,
     sound_strips,
 )
-from .headless_args import UsageError, parse
+from .headless_args import UsageError, output_path, parse
 from .keying import KeyingError, is_take
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -95,9 +95,9 @@ def prepare(args) -> Job:
         raise UsageError(f"--scene: no scene named '{args.scene}'")
     blend_target = args.output
     if blend_target is None and args.export_gltf is None:
-        blend_target = check_output_path(bpy.data.filepath, (".blend",), "the open .blend")
+        blend_target = output_path(bpy.data.filepath, ".blend", "the open .blend")
     for target in (blend_target, args.export_gltf):
-        for path in clean_stale(target) if target else ():
+        for path in remove_stale_temps(target) if target else ():
             print(f"removed stale temp file {path}")
     mode = args.mode.upper()
     common = {

@@ -10,7 +10,7 @@ import math
 import os
 
 from ..core.naming import AUTO, PRESET_IDS
-from ..core.safe_write import check_output_path
+from ..core.validate import check_output_file
 from .ids import FRAME_RANGE
 
 #: --emotion-strength range (the panel's slider).
@@ -63,7 +63,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ------
     UsageError
         One line naming the option, the value and what is allowed.
-    core.errors.OptionsError
+    core.errors.OutputError
         An output location that cannot be written.
     """
     args = parser().parse_args(argv)
@@ -89,10 +89,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
         if not head.startswith((b"BLENDER", b"\x28\xb5\x2f\xfd", b"\x1f\x8b")):
             raise UsageError(f"--blend {args.blend}: not a .blend file")
     if args.output is not None:
-        args.output = check_output_path(args.output, (".blend",), "--output")
+        args.output = output_path(args.output, ".blend", "--output")
     if args.export_gltf is not None:
-        args.export_gltf = check_output_path(args.export_gltf, (".glb",), "--export-gltf")
+        args.export_gltf = output_path(args.export_gltf, ".glb", "--export-gltf")
     return args
+
+
+def output_path(path: str, suffix: str, option: str) -> str:
+    """The real path an output option writes to, checked (see core.validate)."""
+    return str(check_output_file(path, option=option, suffixes=(suffix,)))
 
 
 def _check_combination(args) -> None:

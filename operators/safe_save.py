@@ -3,15 +3,16 @@
 Blender's own save can report success for a file it could not write whole (a full disk during a
 compressed save leaves a cut file and returns FINISHED), so the file is written to a temp file
 beside the target, checked (structure, then reopened as a library) and only then renamed over
-the target (:mod:`..core.safe_write`).
+the target (:mod:`..core.atomic`, :mod:`..core.file_checks`).
 """
 
 from __future__ import annotations
 
 import bpy
 
+from ..core.atomic import atomic_output
 from ..core.errors import WriteError
-from ..core.safe_write import atomic_output, check_blend_bytes
+from ..core.file_checks import check_blend_bytes
 
 
 def write_blend(path: str) -> None:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 
 import pytest
+from neurosync_lipsync.core.atomic import TEMP_PREFIX
 
 bpy = pytest.importorskip("bpy")
 
@@ -121,7 +122,7 @@ def _start_and_wait_in_write(work, patch_tail=""):
 def test_a_signal_during_the_write_removes_the_temp_file(work, signum, code):
     before = snapshot(work)
     proc = _start_and_wait_in_write(work)
-    assert any(name.startswith(".lipsync-") for name in os.listdir(work))  # the temp, mid-write
+    assert any(name.startswith(TEMP_PREFIX) for name in os.listdir(work))  # the temp, mid-write
     proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == code, stderr
@@ -135,7 +136,7 @@ def test_a_kill_during_the_write_leaves_the_old_file_and_the_next_run_cleans_up(
     proc = _start_and_wait_in_write(work)
     proc.kill()
     proc.wait(timeout=60)
-    stale = [n for n in os.listdir(work) if n.startswith(".lipsync-")]
+    stale = [n for n in os.listdir(work) if n.startswith(TEMP_PREFIX)]
     assert len(stale) == 1  # SIGKILL cannot be caught: the temp stays ...
     left = snapshot(work)
     del left[stale[0]]
@@ -143,7 +144,7 @@ def test_a_kill_during_the_write_leaves_the_old_file_and_the_next_run_cleans_up(
     proc = run(*_args(work))
     assert proc.returncode == 0, proc.stderr
     assert f"removed stale temp file {work / stale[0]}" in proc.stdout
-    assert not [n for n in os.listdir(work) if n.startswith(".lipsync-")]
+    assert not [n for n in os.listdir(work) if n.startswith(TEMP_PREFIX)]
     bpy.ops.wm.open_mainfile(filepath=str(work / "out.blend"))
     assert "LipSync take.csv - Face" in bpy.data.actions
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from neurosync_lipsync.core import atomic
 from neurosync_lipsync.core.pth_reader import read_pth
 
 from tests.core.pth_files import write_pth
@@ -109,7 +110,7 @@ def _old_output(tmp, fx):
 def _stale_temp(tmp, fx):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (tmp / f".out.csv.neurosync-{dead.pid}-abcdefgh.tmp").write_text("half a file")
+    atomic.temp_path(tmp / "out.csv", dead.pid).write_text("half a file")
 
 
 def _nan_checkpoint(tmp, fx):
@@ -197,8 +198,8 @@ ROWS = [Row(f"args-{name}", INFER + extra, 2, msg) for name, extra, msg in ARGS]
         _file("f")),
     Row("out-unknown-suffix", ["infer", "{clip}", "-o", "{tmp}/o.txt"], 2,
         "unknown output format 'txt'"),
-    Row("out-name-too-long", ["infer", "{clip}", "-o", "{tmp}/" + "n" * 240 + ".csv"], 2,
-        "file name is 244 bytes; at most"),
+    Row("out-name-too-long", ["infer", "{clip}", "-o", "{tmp}/" + "n" * 300 + ".csv"], 2,
+        "file name is 304 bytes, longer than 255 bytes"),
     Row("out-is-device", ["infer", "{clip}", "-o", "/dev/null", "--format", "csv"], 2,
         "/dev/null: exists and is not a regular file"),
     Row("out-overwrites-input", ["infer", "{tmp}/in.wav", "-o", "{tmp}/in.wav", "--format",
@@ -262,7 +263,7 @@ ROWS = [Row(f"args-{name}", INFER + extra, 2, msg) for name, extra, msg in ARGS]
         lambda t, f: ((t / "b").mkdir(), _wav(t / "b" / "two.wav", _noise())) and None,
         "SIGTERM"),
     Row("disk-full-enospc", INFER, 1, "out.csv: could not be written (No space left on device); "
-        "the previous file is unchanged", _old_output, "ENOSPC"),
+        "the previous file is kept", _old_output, "ENOSPC"),
     Row("disk-full-enospc-new-file", INFER, 1, "No space left on device); nothing was written",
         None, "ENOSPC"),
     Row("disk-full-tmpfs", INFER, 1, "No space left on device", fault="tmpfs-full"),
