@@ -4,7 +4,8 @@
                            [--video demo/out/demo.mp4 | --no-video] [--title TEXT]
 
 preview.png: rendered frames of the face at key moments (rest, widest jaw, closed lips, rounded
-lips, smile) above the main curves over the waveform. The curves are read back from the .blend by
+lips, smile, and from the secondary-motion layer a blink and a brow raise) above the main curves
+over the waveform. The curves are read back from the .blend by
 evaluating the scene at every frame, so the picture shows what was baked, not what was intended.
 The MP4 (H.264 + AAC) is rendered by Blender's own FFmpeg, at low resolution.
 """
@@ -31,6 +32,8 @@ CURVES = (
     ("mouthFunnel", ("mouthFunnel",), "#2ca02c"),
     ("mouthPucker", ("mouthPucker",), "#9467bd"),
     ("mouthSmile (L+R)/2", ("mouthSmileLeft", "mouthSmileRight"), "#ff7f0e"),
+    ("eyeBlink (L+R)/2", ("eyeBlinkLeft", "eyeBlinkRight"), "#7f7f7f"),
+    ("browInnerUp", ("browInnerUp",), "#8c564b"),
 )
 
 
@@ -96,6 +99,8 @@ def key_moments(curves: dict[str, np.ndarray], loud: np.ndarray) -> list[tuple[i
          "max", "mouthPucker"),
         ("smile", np.where(speech, c["mouthSmileLeft"] + c["mouthSmileRight"], -np.inf),
          "max", "mouthSmileLeft"),
+        ("blink", c["eyeBlinkLeft"] + c["eyeBlinkRight"], "max", "eyeBlinkLeft"),
+        ("brow raise", c["browInnerUp"], "max", "browInnerUp"),
     )  # fmt: skip
     picked: list[tuple[int, str]] = []
     for caption, score, how, shown in wanted:
@@ -134,7 +139,7 @@ def draw_preview(tiles, moments, frames, curves, fps, wave, title: str, output: 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(12, 7.0), dpi=100)
+    fig = plt.figure(figsize=(14, 7.0), dpi=100)
     grid = fig.add_gridspec(2, len(tiles), height_ratios=(1.0, 1), hspace=0.16, wspace=0.04,
                             left=0.05, right=0.97, top=0.90, bottom=0.08)  # fmt: skip
     fig.suptitle(title, fontsize=14)
@@ -178,7 +183,7 @@ def draw_preview(tiles, moments, frames, curves, fps, wave, title: str, output: 
     ax.set_ylim(0, top)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("shape-key value")
-    ax.legend(loc="lower center", ncol=6, fontsize=9, frameon=False, bbox_to_anchor=(0.5, 1.0))
+    ax.legend(loc="lower center", ncol=8, fontsize=9, frameon=False, bbox_to_anchor=(0.5, 1.0))
     ax.grid(alpha=0.25)
     fig.savefig(output)
     plt.close(fig)
