@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..core.naming import CHANNELS
 from ..core.postprocess import region_of
-from .ids import FRAMES_PROP, NAME_BYTES, STRIP_UID_PROP, TAKE_PROP
+from ..ids import FRAMES_PROP, NAME_BYTES, STRIP_UID_PROP, TAKE_PROP
 
 #: Channel scopes a bake can key: every enabled region, or the mouth, jaw and tongue only.
 SCOPES = ("ALL", "MOUTH")
@@ -115,7 +115,7 @@ def key_problem(obj) -> tuple[str | None, bool]:
 
 def editable_key(obj):
     """The face's Key, after making the override its bake needs; raises BakeError if impossible."""
-    from .bake import BakeError
+    from ..core.errors import BakeError
 
     problem, needs_override = key_problem(obj)
     if problem:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import bpy
 
-from ..core.errors import WriteError
+from ..core.errors import BakeError, WriteError
 from ..core.safe_write import atomic_output, check_glb
-from .bake import BakeError
+from ..ids import EXPORT_PROP
 from .export import PREVIOUS_PROP, merge_takes
-from .ids import EXPORT_PROP
 from .takes import list_takes
 
 #: Animation data settings that merge_takes and the export change.

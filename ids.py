@@ -4,7 +4,7 @@ from __future__ import annotations
 
 #: The extension's package (``bl_ext.user_default.neurosync_lipsync`` when installed); also the
 #: AddonPreferences ``bl_idname``.
-ADDON_PACKAGE = __package__.rsplit(".", 1)[0]
+ADDON_PACKAGE = __package__
 EXTENSION_ID = "neurosync_lipsync"
 
 OT_GENERATE = "lipsync.generate"
