@@ -12,7 +12,7 @@ import os
 from ..core.errors import UsageError
 from ..core.naming import AUTO, PRESET_IDS
 from ..core.safe_write import check_output_path
-from ..ids import FRAME_RANGE
+from .limits import FRAME_RANGE
 
 #: --emotion-strength range (the panel's slider).
 STRENGTH_RANGE = (0.0, 2.0)

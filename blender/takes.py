@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from ..core.naming import CHANNELS
 from ..core.postprocess import region_of
-from ..ids import FRAMES_PROP, NAME_BYTES, STRIP_UID_PROP, TAKE_PROP
+from ..ids import FRAMES_PROP, STRIP_UID_PROP, TAKE_PROP
+from .limits import NAME_BYTES
 
 #: Channel scopes a bake can key: every enabled region, or the mouth, jaw and tongue only.
 SCOPES = ("ALL", "MOUTH")

@@ -6,10 +6,11 @@ import bpy
 from bpy.props import IntProperty, StringProperty
 
 from ..blender.import_csv import check_head_bone, import_csv_take
+from ..blender.limits import FRAME_RANGE
 from ..blender.settings import face_named
 from ..core.errors import REPORTED, BakeError
 from ..core.livelink_csv import read_livelink_csv
-from ..ids import FRAME_RANGE, OT_IMPORT_CSV, SCENE_PROP
+from ..ids import OT_IMPORT_CSV, SCENE_PROP
 
 
 class LIPSYNC_OT_import_csv(bpy.types.Operator):

@@ -88,6 +88,27 @@ def test_core_imports_only_core():
     assert _violations("core", lambda t: _layer(t) != "core") == []
 
 
+def test_the_blender_layers_define_no_exception_of_their_own():
+    # One error tree: what the Blender side raises is a NeuroSyncError from core/errors.py.
+    paths = [*ROOT.glob("*.py"), *(p for f in LAYERS[1:] for p in _modules(f))]
+    own = [
+        f"{path.relative_to(ROOT)}: {node.name}"
+        for path in paths
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+        and any(ast.unparse(b).endswith(("Error", "Exception")) for b in node.bases)
+    ]
+    assert own == []
+
+
+def test_the_blender_errors_are_in_the_tree():
+    from neurosync_lipsync.core import errors
+
+    for name in ("BakeError", "KeyingError", "UsageError"):
+        assert issubclass(getattr(errors, name), errors.NeuroSyncError), name
+    assert all(issubclass(kind, Exception) for kind in errors.REPORTED)
+
+
 @pytest.mark.parametrize(
     ("source", "package", "expected"),
     [
