@@ -12,6 +12,7 @@ import os
 import uuid
 from dataclasses import dataclass
 
+from ..core.errors import BakeError, OptionsError
 from ..core.naming import CHANNELS
 from ..core.postprocess import region_of
 from ..ids import FRAMES_PROP, STRIP_UID_PROP, TAKE_PROP
@@ -71,8 +72,6 @@ def strip_uid(strip, strips) -> str:
 def enabled_targets(targets, region_gains: dict, scope: str = "ALL") -> tuple:
     """The (channel, key name) pairs to key: regions at gain 0 (all but the mouth for MOUTH) out."""
     if scope not in SCOPES:
-        from ..core.errors import OptionsError
-
         raise OptionsError(f"channel scope must be one of {', '.join(SCOPES)}, got {scope!r}")
     out = []
     for channel, name in targets:
@@ -116,8 +115,6 @@ def key_problem(obj) -> tuple[str | None, bool]:
 
 def editable_key(obj):
     """The face's Key, after making the override its bake needs; raises BakeError if impossible."""
-    from ..core.errors import BakeError
-
     problem, needs_override = key_problem(obj)
     if problem:
         raise BakeError(problem)

@@ -11,7 +11,7 @@ from ..blender.keying import find_take, remove_take
 from ..blender.layers import push_down_active
 from ..blender.settings import face_named
 from ..blender.takes import list_takes
-from ..core.errors import BakeError
+from ..core.errors import REPORTED, BakeError
 from ..ids import (
     OT_BAKE_EXPORT,
     OT_GENERATE,
@@ -46,7 +46,7 @@ class _TakeOp:
             if action is None:
                 raise BakeError(f"'{obj.name}' has no take '{self.take}'")
             return self.act(context, obj, track, strip, action)
-        except BakeError as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
 
@@ -130,7 +130,7 @@ class LIPSYNC_OT_push_down_action(bpy.types.Operator):
     def execute(self, context):
         try:
             obj = _face(self, context)
-        except BakeError as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
         track = push_down_active(obj.data.shape_keys)
@@ -160,7 +160,7 @@ class LIPSYNC_OT_bake_for_export(bpy.types.Operator):
             settings = getattr(context.scene, SCENE_PROP)
             head = (settings.head_armature, settings.head_bone) if _head(settings) else None
             result = merge_takes(obj, takes, head=head, scene=context.scene)
-        except BakeError as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
         if result.replaced_action:
