@@ -31,7 +31,7 @@ def _modules():
 
 
 def _cli_command(argv):
-    from .cli import main
+    from .blender_cli import main
 
     return main(list(argv))
 
@@ -39,7 +39,7 @@ def _cli_command(argv):
 def register() -> None:
     import bpy
 
-    from .operators.ids import CLI_COMMAND
+    from .ids import CLI_COMMAND
 
     global _cli_handle
     for module in _modules():

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_keying.py [--minutes 10] [--insert-frames 360]
 
-Bulk: 51 shape keys x ``minutes`` at 24 fps through ``operators.keying.write_take`` (what a bake
+Bulk: 51 shape keys x ``minutes`` at 24 fps through ``blender.keying.write_take`` (what a bake
 does). keyframe_insert grows super-linearly, so it runs on a shorter clip. Prints JSON.
 """
 
@@ -14,8 +14,8 @@ import time
 
 import bpy
 import numpy as np
+from neurosync_lipsync.blender.keying import take_fcurves, write_take
 from neurosync_lipsync.core.naming import CHANNELS
-from neurosync_lipsync.operators.keying import take_fcurves, write_take
 
 FPS = 24
 KEYS = CHANNELS[:51]

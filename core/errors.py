@@ -65,3 +65,20 @@ class WriteError(NeuroSyncError):
 
 class NonFiniteResultError(NeuroSyncError):
     """A result holds NaN or infinity; it is never written or returned."""
+
+
+class BakeError(NeuroSyncError):
+    """The Blender scene does not allow the work (no such strip, no shape keys, nothing mapped)."""
+
+
+class KeyingError(NeuroSyncError):
+    """A take cannot be written without touching the user's own animation."""
+
+
+class UsageError(NeuroSyncError):
+    """The headless CLI's arguments, inputs or scene are wrong: exit 2, nothing done."""
+
+
+#: What a caller reports as one line instead of a traceback: the errors raised on purpose, the
+#: OS's (a file that cannot be read or written) and ValueError (a bad value from a script).
+REPORTED = (NeuroSyncError, OSError, ValueError)

@@ -3,7 +3,7 @@
     python demo/run_demo.py [--model CKPT] [--audio FILE] [--seconds S] [--out DIR] [--no-video]
 
 Writes into demo/out/ (or --out): scene.blend (face + sound strip, not baked), demo.blend (baked
-by the extension's headless cli.py), demo.csv (the engine's CLI, LiveLink-style, one row per
+by the extension's headless blender_cli.py), demo.csv (the engine's CLI, LiveLink-style, one row per
 scene frame at 24 fps), preview.png, and demo.mp4 unless --no-video. Every step is its own
 process, exactly as a user would run it; a failing step stops the demo with its error line.
 Without --model the shipped default model is used.
@@ -83,9 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     build = [str(HERE / "build_scene.py"), "--audio", str(audio), "--output", str(scene)]
     step("build scene", build, timings)
-    bake = [str(REPO / "cli.py"), "--blend", str(scene), "--strip", STRIP, "--object", FACE,
+    bake = [str(REPO / "blender_cli.py"), "--blend", str(scene), "--strip", STRIP, "--object", FACE,
             "--output", str(baked), *model]  # fmt: skip
-    step("bake (cli.py)", bake, timings)
+    step("bake (blender_cli.py)", bake, timings)
     infer = ["-m", "neurosync_lipsync.core.cli", "infer", str(audio), "-o", str(csv),
              "--fps", str(FPS), *model]  # fmt: skip
     step("curves (neurosync infer)", infer, timings)

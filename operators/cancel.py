@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bpy
 
-from . import job as jobs
-from .ids import OT_CANCEL
+from ..blender import job as jobs
+from ..ids import OT_CANCEL
 
 
 class LIPSYNC_OT_cancel(bpy.types.Operator):

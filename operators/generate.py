@@ -1,51 +1,21 @@
 """LIPSYNC_OT_generate: bake the chosen sound strip onto the chosen face.
 
 ``execute`` is the synchronous path (background mode and scripts land here, even with
-INVOKE_DEFAULT); ``invoke`` runs the same work in a :class:`~.job.BakeJob` polled by a modal
-timer, so Blender stays responsive. Either way Blender is written once, at the end, as one
+INVOKE_DEFAULT); ``invoke`` runs the same work in a :class:`~..blender.job.BakeJob` polled by a
+modal timer, so Blender stays responsive. Either way Blender is written once, at the end, as one
 undo step; a cancelled or failed run writes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import bpy
 from bpy.props import StringProperty
 
-from . import job as jobs
-from .bake import BakeError, apply, bake, gather, shape_key_names, sound_strips, strip_scene
-from .ids import OT_GENERATE, SCENE_PROP, WM_PROP
-from .keying import KeyingError
-
-
-def _inputs(op, context):
-    """(strip name, object name, BakeSettings) from the operator's overrides or the scene."""
-    from ..ui.properties import to_bake_settings
-
-    settings = getattr(context.scene, SCENE_PROP)
-    strip = op.strip or settings.strip_name
-    if not strip:  # a scene with a single sound strip needs no choice
-        strips = sound_strips(strip_scene(context))
-        if len(strips) != 1:
-            raise BakeError(f"choose a sound strip (the scene has {len(strips)})")
-        strip = strips[0].name
-    obj = op.object or (settings.target.name if settings.target else "")
-    if not obj:  # else the active object, when it is a mesh with shape keys
-        active = getattr(context, "active_object", None)
-        if active is None or not shape_key_names(active):
-            raise BakeError("choose a face mesh with shape keys")
-        obj = active.name
-    bake_settings = to_bake_settings(settings, context)
-    if op.model:
-        bake_settings = replace(bake_settings, model_path=bpy.path.abspath(op.model))
-    return strip, obj, bake_settings
-
-
-def _errors():
-    from ..core.errors import NeuroSyncError
-
-    return (NeuroSyncError, BakeError, KeyingError, OSError)
+from ..blender import job as jobs
+from ..blender.bake import apply, bake, gather, strip_scene
+from ..blender.settings import bake_inputs
+from ..core.errors import REPORTED
+from ..ids import OT_GENERATE, WM_PROP
 
 
 class LIPSYNC_OT_generate(bpy.types.Operator):
@@ -74,9 +44,9 @@ class LIPSYNC_OT_generate(bpy.types.Operator):
 
     def execute(self, context):
         try:
-            strip, obj, settings = _inputs(self, context)
+            strip, obj, settings = bake_inputs(context, self.strip, self.object, self.model)
             action, request = bake(strip_scene(context), strip, obj, settings)
-        except _errors() as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
         for warning in request.warnings:
@@ -86,9 +56,9 @@ class LIPSYNC_OT_generate(bpy.types.Operator):
 
     def invoke(self, context, event):
         try:
-            strip, obj, settings = _inputs(self, context)
+            strip, obj, settings = bake_inputs(context, self.strip, self.object, self.model)
             request = gather(strip_scene(context), strip, obj, settings)
-        except _errors() as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
         self._job = jobs.BakeJob(request)
@@ -128,7 +98,7 @@ class LIPSYNC_OT_generate(bpy.types.Operator):
             return self._stop(context, {"CANCELLED"})
         try:
             action = apply(self._job.request, curves)
-        except _errors() as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return self._stop(context, {"CANCELLED"})
         for warning in self._job.request.warnings:

@@ -6,8 +6,13 @@ from __future__ import annotations
 import bpy
 from bpy.props import StringProperty
 
-from .bake import BakeError, sound_strips, strip_scene
-from .ids import (
+from ..blender.bake import sound_strips, strip_scene
+from ..blender.keying import find_take, remove_take
+from ..blender.layers import push_down_active
+from ..blender.settings import face_named
+from ..blender.takes import list_takes
+from ..core.errors import REPORTED, BakeError
+from ..ids import (
     OT_BAKE_EXPORT,
     OT_GENERATE,
     OT_PUSH_DOWN,
@@ -18,17 +23,12 @@ from .ids import (
     SCENE_PROP,
     STRIP_UID_PROP,
 )
-from .keying import find_take, remove_take
-from .layers import push_down_active
-from .takes import list_takes
 
 
 def _face(op, context):
     """The operator's object, else the panel's face (else the active object with shape keys)."""
-    from ..ui.panel import face_object
-
-    obj = bpy.data.objects.get(op.object) if op.object else face_object(context)
-    if obj is None or obj.type != "MESH" or obj.data.shape_keys is None:
+    obj = face_named(context, op.object)
+    if obj is None:
         raise BakeError(f"no face mesh with shape keys named '{op.object}'")
     return obj
 
@@ -46,7 +46,7 @@ class _TakeOp:
             if action is None:
                 raise BakeError(f"'{obj.name}' has no take '{self.take}'")
             return self.act(context, obj, track, strip, action)
-        except BakeError as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
 
@@ -130,7 +130,7 @@ class LIPSYNC_OT_push_down_action(bpy.types.Operator):
     def execute(self, context):
         try:
             obj = _face(self, context)
-        except BakeError as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
         track = push_down_active(obj.data.shape_keys)
@@ -152,7 +152,7 @@ class LIPSYNC_OT_bake_for_export(bpy.types.Operator):
     object: StringProperty(name="Object", description="Face mesh", options={"SKIP_SAVE"})
 
     def execute(self, context):
-        from .export import merge_takes
+        from ..blender.export import merge_takes
 
         try:
             obj = _face(self, context)
@@ -160,7 +160,7 @@ class LIPSYNC_OT_bake_for_export(bpy.types.Operator):
             settings = getattr(context.scene, SCENE_PROP)
             head = (settings.head_armature, settings.head_bone) if _head(settings) else None
             result = merge_takes(obj, takes, head=head, scene=context.scene)
-        except BakeError as exc:
+        except REPORTED as exc:
             self.report({"ERROR"}, f"Lip sync: {exc}")
             return {"CANCELLED"}
         if result.replaced_action:

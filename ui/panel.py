@@ -6,10 +6,12 @@ from functools import lru_cache
 
 import bpy
 
+from ..blender.bake import shape_key_names, sound_strips, strip_scene
+from ..blender.settings import REGIONS, chosen_strip, face_object
+from ..blender.takes import key_problem
 from ..core.constants import EMOTION_NAMES
 from ..core.naming import map_names
-from ..operators.bake import shape_key_names, sound_strips, strip_scene
-from ..operators.ids import (
+from ..ids import (
     OT_CANCEL,
     OT_GENERATE,
     OT_IMPORT_CSV,
@@ -21,9 +23,7 @@ from ..operators.ids import (
     SCENE_PROP,
     WM_PROP,
 )
-from ..operators.takes import key_problem
 from .deps import missing_modules, untested_blender
-from .properties import REGIONS
 from .takes_list import draw_hidden_warning, draw_takes
 
 
@@ -32,30 +32,12 @@ def _mapping(names: tuple[str, ...], preset: str):
     return map_names(names, preset)
 
 
-def face_object(context):
-    """The chosen face, else the active object when it has shape keys (as the operator does)."""
-    settings = getattr(context.scene, SCENE_PROP)
-    if settings.target is not None:
-        return settings.target
-    active = getattr(context, "active_object", None)
-    return active if active is not None and shape_key_names(active) else None
-
-
 def current_mapping(context):
     settings = getattr(context.scene, SCENE_PROP)
     face = face_object(context)
     if face is None:
         return None
     return _mapping(tuple(shape_key_names(face)), settings.preset)
-
-
-def chosen_strip(context):
-    """The sound strip Generate will use: the named one, else the only one (None otherwise)."""
-    settings = getattr(context.scene, SCENE_PROP)
-    strips = sound_strips(strip_scene(context))
-    if settings.strip_name:
-        return next((s for s in strips if s.name == settings.strip_name), None)
-    return strips[0] if len(strips) == 1 else None
 
 
 def generate_problem(context) -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import bpy
 
-from ..operators.ids import PT_MAIN, PT_SECONDARY, SCENE_PROP
+from ..blender.settings import SECONDARY_PARTS
+from ..ids import PT_MAIN, PT_SECONDARY, SCENE_PROP
 from .panel import _Base
-from .properties import SECONDARY_PARTS
 
 
 class LIPSYNC_PT_secondary(_Base, bpy.types.Panel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
-from ..operators.ids import ADDON_PACKAGE
+from ..ids import ADDON_PACKAGE
 from .deps import TESTED_BLENDER, has_torch, missing_modules, untested_blender
 
 

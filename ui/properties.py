@@ -12,24 +12,10 @@ from bpy.props import (
     StringProperty,
 )
 
+from ..blender.settings import REGIONS, SECONDARY_PARTS
 from ..core.constants import EMOTION_NAMES
 from ..core.naming import AUTO, PRESETS
-from ..operators.ids import ADDON_PACKAGE, SCENE_PROP, WM_PROP
-
-REGIONS = (
-    ("mouth", "Mouth / Jaw"),
-    ("brows", "Brows"),
-    ("cheeks", "Cheeks / Nose"),
-    ("eyes", "Eyes"),
-)
-
-
-SECONDARY_PARTS = (
-    ("blinks", "Blinks"),
-    ("gaze", "Gaze"),
-    ("brows", "Brows"),
-    ("head", "Head Motion"),
-)
+from ..ids import SCENE_PROP, WM_PROP
 
 
 def _is_face(_self, obj) -> bool:
@@ -44,7 +30,7 @@ def _strength(label: str, description: str):
 
 def _sound_strip_names(_self, context, _edit_text):
     """Search list of the Sound field: sound strips only, meta-strip children included."""
-    from ..operators.bake import sound_strips, strip_scene
+    from ..blender.bake import sound_strips, strip_scene
 
     return sorted(s.name for s in sound_strips(strip_scene(context)))
 
@@ -150,77 +136,6 @@ class LIPSYNC_PG_run(bpy.types.PropertyGroup):
     progress: FloatProperty(default=0.0, min=0.0, max=1.0, subtype="FACTOR")
     stage: StringProperty(default="")
     message: StringProperty(default="")
-
-
-def model_path(context) -> str | None:
-    """The custom checkpoint chosen in the preferences, or None for the default model."""
-    addon = context.preferences.addons.get(ADDON_PACKAGE)
-    prefs = addon.preferences if addon is not None else None
-    path = getattr(prefs, "model_path", "") if prefs is not None else ""
-    return bpy.path.abspath(path) if path else None
-
-
-def engine_choice(context) -> dict[str, str]:
-    """``backend`` and ``device`` from the preferences (numpy on the CPU when unset)."""
-    addon = context.preferences.addons.get(ADDON_PACKAGE)
-    prefs = addon.preferences if addon is not None else None
-    return {
-        "backend": getattr(prefs, "backend", "numpy"),
-        "device": getattr(prefs, "device", "cpu"),
-    }
-
-
-def to_bake_settings(settings: LIPSYNC_PG_settings, context):
-    """Scene settings -> the plain :class:`BakeSettings` the bake path takes."""
-    from ..operators.bake import BakeError, BakeSettings
-
-    path = None
-    if settings.model_source == "CUSTOM":
-        path = model_path(context)
-        if not path:
-            raise BakeError("choose a .pth model in the extension's preferences, or use Default")
-    return BakeSettings(
-        emotion_strength=settings.emotion_strength,
-        emotion_strengths={n: getattr(settings, f"emotion_{n.lower()}") for n in EMOTION_NAMES},
-        region_gains={r: getattr(settings, f"gain_{r}") for r, _ in REGIONS},
-        smoothing=settings.smoothing,
-        mode=settings.output,
-        preset=settings.preset,
-        model_path=path,
-        **engine_choice(context),
-        channels=settings.channels,
-        **secondary_settings(settings),
-        rig=rig_targets(settings),
-    )
-
-
-def rig_targets(settings: LIPSYNC_PG_settings):
-    """The bones for head and eye rotation, or None when no armature or bone is chosen."""
-    from ..operators.bake import RigTargets
-
-    arm = settings.head_armature
-    bones = (settings.head_bone, settings.left_eye_bone, settings.right_eye_bone)
-    if arm is None or not any(bones):
-        return None
-    return RigTargets(arm.name, *bones)
-
-
-def secondary_settings(settings: LIPSYNC_PG_settings) -> dict:
-    """The secondary-motion and directed-emotion part of :class:`BakeSettings`."""
-    from ..core.secondary import SecondaryOptions
-
-    parts = [p for p, _ in SECONDARY_PARTS]
-    secondary = SecondaryOptions(
-        **{p: getattr(settings, f"secondary_{p}") for p in parts},
-        strengths={p: getattr(settings, f"strength_{p}") for p in parts},
-        seed=settings.secondary_seed,
-    )
-    emotion = None if settings.directed_emotion == "MODEL" else settings.directed_emotion
-    return {
-        "secondary": secondary,
-        "emotion": emotion,
-        "emotion_intensity": settings.emotion_intensity,
-    }
 
 
 classes = (LIPSYNC_PG_settings, LIPSYNC_PG_run)

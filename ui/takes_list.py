@@ -3,8 +3,10 @@ when the active action hides the takes, and Bake for Export."""
 
 from __future__ import annotations
 
-from ..operators.actions import shape_key_path
-from ..operators.ids import (
+from ..blender.actions import shape_key_path
+from ..blender.layers import conflicts, take_paths
+from ..blender.takes import list_takes
+from ..ids import (
     OT_BAKE_EXPORT,
     OT_PUSH_DOWN,
     OT_TAKE_MUTE,
@@ -12,8 +14,6 @@ from ..operators.ids import (
     OT_TAKE_REMOVE,
     OT_TAKE_SELECT,
 )
-from ..operators.layers import conflicts, take_paths
-from ..operators.takes import list_takes
 
 
 def draw_hidden_warning(layout, face, names) -> None:

@@ -1,4 +1,4 @@
-"""Running ``cli.py`` as a user does (a subprocess), and reading what it wrote."""
+"""Running ``blender_cli.py`` as a user does (a subprocess), and reading what it wrote."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-CLI = Path(__file__).resolve().parents[2] / "cli.py"
+CLI = Path(__file__).resolve().parents[2] / "blender_cli.py"
 
 
 def run(*args, timeout=300, **kwargs):
-    """``python cli.py ARGS`` with the bpy module."""
+    """``python blender_cli.py ARGS`` with the bpy module."""
     return subprocess.run(
         [sys.executable, str(CLI), *map(str, args)],
         capture_output=True,
@@ -26,7 +26,7 @@ def run(*args, timeout=300, **kwargs):
 
 
 def patched_cli(args, patch: str) -> list[str]:
-    """argv running cli.py in a Python whose ``patch`` code ran first (to simulate faults)."""
+    """argv running blender_cli.py in a Python that ran ``patch`` first (to simulate faults)."""
     code = (
         "import runpy, sys\n"
         f"{patch}\n"

@@ -21,7 +21,7 @@ scene = bpy.context.scene
 scene.lipsync.strip_name = "voice"
 scene.lipsync.target = bpy.data.objects["Face"]
 result = bpy.ops.lipsync.generate("INVOKE_DEFAULT", model={model!r})
-from neurosync_lipsync.operators.keying import take_fcurves
+from neurosync_lipsync.blender.keying import take_fcurves
 action = bpy.data.actions["LipSync voice - Face"]
 print("RESULT", sorted(result), len(take_fcurves(action)), bpy.app.background)
 """

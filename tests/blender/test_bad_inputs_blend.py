@@ -1,8 +1,9 @@
-"""Bad-input table, Blender-scene rows (issue 13): ``cli.py`` refuses each in one line.
+"""Bad-input table, Blender-scene rows (issue 13): ``blender_cli.py`` refuses each in one line.
 
-Every row runs ``python cli.py`` on a fresh copy of one folder (a scene with good and bad strips,
-faces, a rig, CSVs and junk files) and asserts: the exit status, a single stderr line naming the
-input, no traceback, and that the folder (the input .blend included) is byte for byte unchanged.
+Every row runs ``python blender_cli.py`` on a fresh copy of one folder (a scene with good and bad
+strips, faces, a rig, CSVs and junk files) and asserts: the exit status, a single stderr line
+naming the input, no traceback, and that the folder (the input .blend included) is byte for
+byte unchanged.
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
+from neurosync_lipsync.blender import bake as bakemod  # noqa: E402
+from neurosync_lipsync.blender.keying import take_fcurves  # noqa: E402
+from neurosync_lipsync.blender.layers import is_take_track  # noqa: E402
 from neurosync_lipsync.core.naming import CHANNELS  # noqa: E402
-from neurosync_lipsync.operators import bake as bakemod  # noqa: E402
-from neurosync_lipsync.operators.keying import take_fcurves  # noqa: E402
-from neurosync_lipsync.operators.layers import is_take_track  # noqa: E402
 
 from .conftest import add_face  # noqa: E402
 
@@ -31,10 +31,10 @@ def setup_panel(scene, strip="voice", obj="Face"):
 
 def expected_values(request, model):
     """The core's own output for the strip's frames, computed independently."""
+    from neurosync_lipsync.blender.timing import plan_frames
     from neurosync_lipsync.core.audio import read_audio
     from neurosync_lipsync.core.pipeline import generate as core_generate
     from neurosync_lipsync.core.postprocess import ProductOptions
-    from neurosync_lipsync.operators.timing import plan_frames
 
     audio = read_audio(request.audio)
     plan = plan_frames(request.timing, audio.duration)
@@ -164,7 +164,7 @@ def test_failed_run_writes_nothing(scene, tmp_path):
 
 
 def test_cancel_leaves_nothing(scene, tiny_model):
-    from neurosync_lipsync.operators.job import BakeJob
+    from neurosync_lipsync.blender.job import BakeJob
 
     request = bakemod.gather(scene, "voice", "Face", bakemod.BakeSettings(model_path=tiny_model))
     job = BakeJob(request)
@@ -177,7 +177,7 @@ def test_cancel_leaves_nothing(scene, tiny_model):
 
 
 def test_background_job_result_equals_synchronous(scene, tiny_model):
-    from neurosync_lipsync.operators.job import BakeJob
+    from neurosync_lipsync.blender.job import BakeJob
 
     request = bakemod.gather(scene, "voice", "Face", bakemod.BakeSettings(model_path=tiny_model))
     job = BakeJob(request)

@@ -8,7 +8,7 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from neurosync_lipsync.operators.timing import StripTiming, strip_timing  # noqa: E402
+from neurosync_lipsync.blender.timing import StripTiming, strip_timing  # noqa: E402
 
 
 def test_strip_timing_uses_no_deprecated_property(scene):

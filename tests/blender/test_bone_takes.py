@@ -7,9 +7,9 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from neurosync_lipsync.operators import bake as bakemod  # noqa: E402
-from neurosync_lipsync.operators.ids import SCENE_PROP, TAKE_PROP  # noqa: E402
-from neurosync_lipsync.operators.keying import find_take  # noqa: E402
+from neurosync_lipsync.blender import bake as bakemod  # noqa: E402
+from neurosync_lipsync.blender.keying import find_take  # noqa: E402
+from neurosync_lipsync.ids import SCENE_PROP, TAKE_PROP  # noqa: E402
 
 from .clitools import run  # noqa: E402
 from .test_registration import draw  # noqa: E402
@@ -100,7 +100,7 @@ def test_panel_settings_reach_the_bake(scene):
     settings = getattr(scene, SCENE_PROP)
     settings.head_armature = rig
     settings.head_bone, settings.left_eye_bone = "Head", "Eye.L"
-    from neurosync_lipsync.ui.properties import to_bake_settings
+    from neurosync_lipsync.blender.settings import to_bake_settings
 
     got = to_bake_settings(settings, bpy.context).rig
     assert got == bakemod.RigTargets("Rig", "Head", "Eye.L", "")

@@ -1,4 +1,4 @@
-"""The headless CLI as a user runs it: ``python cli.py --blend ...`` with the bpy module."""
+"""The headless CLI as a user runs it: ``python blender_cli.py --blend ...`` with the bpy module."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_cli_errors_one_line_non_zero(blend, args, code, message):
 
 
 def test_cli_as_blender_python_script(blend, tiny_model, tmp_path):
-    """``blender -b scene.blend --python cli.py -- ...``: file already open, args after ``--``."""
+    """``blender -b x.blend --python blender_cli.py -- ...``: file open, args after ``--``."""
     out = tmp_path / "as_script.blend"
     code = (
         "import runpy, sys, bpy\n"

@@ -9,7 +9,7 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from neurosync_lipsync.operators.keying import find_take  # noqa: E402
+from neurosync_lipsync.blender.keying import find_take  # noqa: E402
 
 from tests.livelink_takes import write_app_csv  # noqa: E402
 

@@ -23,7 +23,7 @@ from tests.livelink_takes import write_app_csv  # noqa: E402
 from .clitools import error_lines, patched_cli, run, snapshot  # noqa: E402
 from .conftest import add_face  # noqa: E402
 
-SAFE = "import neurosync_lipsync.operators.safe_save as safe\nreal = safe.write_blend\n"
+SAFE = "import neurosync_lipsync.blender.safe_save as safe\nreal = safe.write_blend\n"
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from neurosync_lipsync.operators import bake as bakemod  # noqa: E402
-from neurosync_lipsync.operators.ids import ADDON_PACKAGE  # noqa: E402
-from neurosync_lipsync.ui.properties import to_bake_settings  # noqa: E402
+from neurosync_lipsync.blender import bake as bakemod  # noqa: E402
+from neurosync_lipsync.blender.settings import to_bake_settings  # noqa: E402
+from neurosync_lipsync.ids import ADDON_PACKAGE  # noqa: E402
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from neurosync_lipsync.operators import keying  # noqa: E402
-from neurosync_lipsync.operators.actions import fcurves_of  # noqa: E402
-from neurosync_lipsync.operators.export import merge_takes  # noqa: E402
+from neurosync_lipsync.blender import keying  # noqa: E402
+from neurosync_lipsync.blender.actions import fcurves_of  # noqa: E402
+from neurosync_lipsync.blender.export import merge_takes  # noqa: E402
 
 from .conftest import add_face  # noqa: E402
 from .test_layering import set_influence, user_track  # noqa: E402
@@ -77,7 +77,7 @@ def test_merge_matches_the_evaluated_takes(face):
 
 def test_merge_keeps_the_users_active_action_and_needs_takes(face):
     key = face.data.shape_keys
-    from neurosync_lipsync.operators.bake import BakeError
+    from neurosync_lipsync.blender.bake import BakeError
 
     with pytest.raises(BakeError, match="no lip-sync take"):
         merge_takes(face)
@@ -179,8 +179,8 @@ def test_head_bone_is_sampled_too(face):
 
 
 def test_gltf_export_over_an_earlier_bake_for_export_leaves_it_as_it_was(face, tmp_path):
-    from neurosync_lipsync.operators.gltf_export import export_glb
-    from neurosync_lipsync.operators.ids import EXPORT_PROP
+    from neurosync_lipsync.blender.gltf_export import export_glb
+    from neurosync_lipsync.ids import EXPORT_PROP
 
     key = face.data.shape_keys
     layered_face(face)

@@ -11,8 +11,8 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from neurosync_lipsync.operators import keying  # noqa: E402
-from neurosync_lipsync.operators.takes import list_takes  # noqa: E402
+from neurosync_lipsync.blender import keying  # noqa: E402
+from neurosync_lipsync.blender.takes import list_takes  # noqa: E402
 
 KEYS = ("jawOpen", "mouthClose", "eyeBlinkLeft")
 

@@ -12,9 +12,9 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from neurosync_lipsync.operators import keying, layers  # noqa: E402
-from neurosync_lipsync.operators.actions import shape_key_path  # noqa: E402
-from neurosync_lipsync.operators.takes import fit_name, take_name  # noqa: E402
+from neurosync_lipsync.blender import keying, layers  # noqa: E402
+from neurosync_lipsync.blender.actions import shape_key_path  # noqa: E402
+from neurosync_lipsync.blender.takes import fit_name, take_name  # noqa: E402
 
 from .conftest import add_face  # noqa: E402
 

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from build_extension import blender_ext_paths  # noqa: E402
+from wheel_closure import TARGETS  # noqa: E402
 
 
 def test_manifest_validates_with_blender_ext():
@@ -32,7 +33,9 @@ def test_manifest_contents():
     assert manifest["schema_version"] == "1.0.0"
     assert manifest["id"] == "neurosync_lipsync"
     assert manifest["blender_version_min"] == "4.2.0"
-    assert set(manifest["platforms"]) == {"linux-x64", "windows-x64", "macos-arm64"}
+    # every platform the build resolves wheels for, and only those (no windows-arm64: no soxr)
+    assert set(manifest["platforms"]) == set(TARGETS)
+    assert set(TARGETS) == {"linux-x64", "linux-arm64", "windows-x64", "macos-arm64", "macos-x64"}
     assert "wheels" not in manifest  # written into the staged copy by tools/build_extension.py
     for reason in manifest["permissions"].values():
         assert len(reason) <= 64 and not reason.endswith((".", "!", "?"))

@@ -14,7 +14,7 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from neurosync_lipsync.operators import job as jobs  # noqa: E402
+from neurosync_lipsync.blender import job as jobs  # noqa: E402
 from neurosync_lipsync.operators.generate import LIPSYNC_OT_generate as OT  # noqa: E402
 
 

@@ -7,10 +7,10 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
+from neurosync_lipsync.blender import bake as bakemod  # noqa: E402
+from neurosync_lipsync.blender.settings import to_bake_settings  # noqa: E402
 from neurosync_lipsync.core.naming import CHANNELS  # noqa: E402
 from neurosync_lipsync.core.secondary import SecondaryOptions  # noqa: E402
-from neurosync_lipsync.operators import bake as bakemod  # noqa: E402
-from neurosync_lipsync.ui.properties import to_bake_settings  # noqa: E402
 
 
 def test_panel_registered_and_everything_on_by_default(scene):
@@ -38,10 +38,10 @@ def test_switches_strengths_seed_and_emotion_reach_the_bake(scene):
 
 def test_bake_carries_blinks_brows_and_the_directed_emotion(scene):
     """Default model, directed Happy: the baked curves are the core's with the same options."""
+    from neurosync_lipsync.blender.timing import plan_frames
     from neurosync_lipsync.core.audio import read_audio
     from neurosync_lipsync.core.pipeline import generate
     from neurosync_lipsync.core.postprocess import ProductOptions
-    from neurosync_lipsync.operators.timing import plan_frames
 
     scene.lipsync.directed_emotion = "Happy"
     scene.lipsync.secondary_seed = 4

@@ -7,11 +7,11 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
+from neurosync_lipsync.blender import bake as bakemod  # noqa: E402
+from neurosync_lipsync.blender.keying import find_take, take_fcurves  # noqa: E402
+from neurosync_lipsync.blender.takes import list_takes  # noqa: E402
 from neurosync_lipsync.core.naming import CHANNELS  # noqa: E402
 from neurosync_lipsync.core.postprocess import region_of  # noqa: E402
-from neurosync_lipsync.operators import bake as bakemod  # noqa: E402
-from neurosync_lipsync.operators.keying import find_take, take_fcurves  # noqa: E402
-from neurosync_lipsync.operators.takes import list_takes  # noqa: E402
 
 from .conftest import add_face  # noqa: E402
 from .test_bake import generate, take_names  # noqa: E402
@@ -59,7 +59,7 @@ def test_rename_and_rebake_keeps_one_take_and_the_users_settings(scene, tiny_mod
 
 def test_take_from_an_older_version_is_adopted(scene, tiny_model):
     import numpy as np
-    from neurosync_lipsync.operators.keying import write_take
+    from neurosync_lipsync.blender.keying import write_take
 
     key = bpy.data.objects["Face"].data.shape_keys
     write_take(key, "voice\x1fFace", "LipSync voice - Face", 10, {"jawOpen": np.zeros(5)})

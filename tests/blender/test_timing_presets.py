@@ -9,8 +9,8 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
+from neurosync_lipsync.blender.keying import take_fcurves  # noqa: E402
 from neurosync_lipsync.core.naming import PRESET_IDS, PRESETS  # noqa: E402
-from neurosync_lipsync.operators.keying import take_fcurves  # noqa: E402
 
 from .conftest import add_face, preset_keys  # noqa: E402
 from .test_bake import expected_values, key_values  # noqa: E402
@@ -27,7 +27,7 @@ from .test_bake import expected_values, key_values  # noqa: E402
 def test_keys_follow_strip_timing(
     scene, tiny_model, fps, fps_base, start, offset, trim_start, trim_end
 ):
-    from neurosync_lipsync.operators import bake as bakemod
+    from neurosync_lipsync.blender import bake as bakemod
 
     scene.render.fps, scene.render.fps_base = fps, fps_base
     strip = scene.sequence_editor.strips["voice"]
@@ -59,7 +59,7 @@ def test_every_naming_preset_is_detected_and_keyed(scene, tiny_model, pid):
     action = bpy.data.actions["LipSync voice - Rig"]
     paths = {fc.data_path for fc in take_fcurves(action)}
     assert paths == {f'key_blocks["{k}"].value' for k in preset_keys(pid)}
-    from neurosync_lipsync.operators import bake as bakemod
+    from neurosync_lipsync.blender import bake as bakemod
 
     request = bakemod.gather(scene, "voice", "Rig", bakemod.BakeSettings())
     assert request.preset == pid

@@ -1,4 +1,4 @@
-"""The headless CLI's arguments, and every check that needs no scene (``cli.py``'s first step).
+"""The headless CLI's arguments and every check that needs no scene (blender_cli.py's step 1).
 
 Nothing here imports bpy or torch, so bad arguments are refused in well under a second.
 """
@@ -9,16 +9,13 @@ import argparse
 import math
 import os
 
+from ..core.errors import UsageError
 from ..core.naming import AUTO, PRESET_IDS
 from ..core.validate import check_output_file
-from .ids import FRAME_RANGE
+from .limits import FRAME_RANGE
 
 #: --emotion-strength range (the panel's slider).
 STRENGTH_RANGE = (0.0, 2.0)
-
-
-class UsageError(Exception):
-    """Bad arguments, inputs or scene: exit 2, nothing done."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +31,7 @@ def finite_number(text: str) -> float:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="cli.py", description="Bake lip sync from sound strips.")
+    p = _Parser(prog="blender_cli.py", description="Bake lip sync from sound strips.")
     p.add_argument("--blend", help="scene to open (optional when Blender already opened one)")
     p.add_argument("--scene", help="scene name (default: the active scene)")
     p.add_argument("--strip", help="sound strip name")

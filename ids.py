@@ -4,7 +4,7 @@ from __future__ import annotations
 
 #: The extension's package (``bl_ext.user_default.neurosync_lipsync`` when installed); also the
 #: AddonPreferences ``bl_idname``.
-ADDON_PACKAGE = __package__.rsplit(".", 1)[0]
+ADDON_PACKAGE = __package__
 EXTENSION_ID = "neurosync_lipsync"
 
 OT_GENERATE = "lipsync.generate"
@@ -42,10 +42,5 @@ EXPORT_PROP = "lipsync_export"
 #: Name given to new take tracks (Blender may add .001); tracks are recognised by their strips.
 TRACK_NAME = "LipSync"
 BASE_TRACK_NAME = "LipSync Base"
-#: Blender's limit on ID and track names, in UTF-8 bytes.
-NAME_BYTES = 63
 
 CLI_COMMAND = "lipsync"
-
-#: Blender's frame limits (MINAFRAME, MAXFRAME): where a take may start.
-FRAME_RANGE = (-1048574, 1048574)

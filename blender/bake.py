@@ -13,9 +13,10 @@ import threading
 from dataclasses import dataclass, field
 
 from ..core.constants import NUM_BLENDSHAPES
+from ..core.errors import BakeError
 from ..core.naming import AUTO, CHANNELS, map_names
+from ..ids import STRIP_UID_PROP, TAKE_PROP
 from .actions import shape_key_path
-from .ids import STRIP_UID_PROP, TAKE_PROP
 from .layers import conflicts
 from .takes import (
     active_action_warning,
@@ -28,10 +29,6 @@ from .takes import (
 from .timing import FramePlan, StripTiming, plan_frames, strip_timing
 
 log = logging.getLogger(__name__)
-
-
-class BakeError(Exception):
-    """The scene does not allow a bake (no such strip, no shape keys, nothing mapped ...)."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import os
 import queue
 import threading
 
-from .bake import BakeError, BakeRequest, compute
+from .bake import BakeRequest, compute
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class BakeJob:
         self.messages.put(("progress", float(fraction), STAGE_TEXT.get(stage, stage.capitalize())))
 
     def _run(self) -> None:
-        from ..core.errors import CancelledError, NeuroSyncError
+        from ..core.errors import REPORTED, CancelledError
 
         try:
             curves = compute(
@@ -75,7 +75,7 @@ class BakeJob:
             self.messages.put(("done", curves))
         except CancelledError:
             self.messages.put(("cancelled", None))
-        except (NeuroSyncError, BakeError, OSError, ValueError) as exc:
+        except REPORTED as exc:
             self.messages.put(("error", str(exc)))
         except Exception as exc:  # a bug: keep Blender alive and say so
             log.exception("lip sync worker failed")

@@ -1,8 +1,9 @@
-"""The headless CLI (root ``cli.py``): check everything, then bake/import, save, export.
+"""The headless CLI (root ``blender_cli.py``): check everything, then bake/import, save, export.
 
-Three steps, and the exit status says which one stopped (see ``cli.py``): :func:`.headless_args.
-parse` (no scene), :func:`prepare` (opens the scene, checks strips, faces, bones, loads the model;
-exit 2, nothing written) and :func:`run` (the work and the writes; exit 1 on a failure).
+Three steps, and the exit status says which one stopped (see ``blender_cli.py``):
+:func:`.headless_args.parse` (no scene), :func:`prepare` (opens the scene, checks strips,
+faces, bones, loads the model; exit 2, nothing written) and :func:`run` (the work and the
+writes; exit 1 on a failure).
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from dataclasses import dataclass
 import bpy
 
 from ..core.atomic import Interrupted, remove_stale_temps, signals_raise
-from ..core.errors import AudioError, NeuroSyncError
+from ..core.errors import REPORTED, AudioError, NeuroSyncError, UsageError
 from ..core.livelink_csv import CSVTake, read_livelink_csv
 from ..core.naming import map_names
 from ..core.pairing import pair_strips
 from .bake import (
-    BakeError,
     BakeSettings,
     RigTargets,
     bake,
@@ -27,11 +27,12 @@ from .bake import (
     shape_key_names,
     sound_strips,
 )
-from .headless_args import UsageError, output_path, parse
-from .keying import KeyingError, is_take
+from .headless_args import output_path, parse
+from .keying import is_take
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-_WORK_ERRORS = (NeuroSyncError, BakeError, KeyingError, OSError, RuntimeError)
+#: Failures during the work: ours, the OS's, and bpy's RuntimeError (a save or export refused).
+_WORK_ERRORS = (*REPORTED, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def main(argv: list[str]) -> int:
         with signals_raise():
             try:
                 job = prepare(parse(argv))
-            except (UsageError, NeuroSyncError, BakeError, KeyingError) as exc:
+            except NeuroSyncError as exc:  # UsageError and the domain errors alike
                 error(exc)
                 return EXIT_USAGE
             return run(job)

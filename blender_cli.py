@@ -1,11 +1,11 @@
 """Headless lip sync: bake sound strips, import Live Link Face CSVs, export glTF.
 
-    blender -b scene.blend --python cli.py -- --strip S --object O [--model CKPT] [--output OUT]
-    python cli.py --blend scene.blend --strip NAME --object NAME [--output OUT.blend]   (bpy module)
-    python cli.py --blend scene.blend --all [--object NAME] [--output OUT.blend]
-    python cli.py --blend IN --object Face --import-csv TAKE.csv [--frame N] [--output OUT]
-    python cli.py ... --export-gltf OUT.glb          (the takes, merged, as morph-target weights)
-    python cli.py ... --armature RIG --head-bone B [--left-eye-bone L --right-eye-bone R]
+    blender -b scene.blend --python blender_cli.py -- --strip S --object O [--model M] [--output P]
+    python blender_cli.py --blend scene.blend --strip NAME --object NAME [--output OUT.blend]  (bpy)
+    python blender_cli.py --blend scene.blend --all [--object NAME] [--output OUT.blend]
+    python blender_cli.py --blend IN --object Face --import-csv TAKE.csv [--frame N] [--output OUT]
+    python blender_cli.py ... --export-gltf OUT.glb    (the takes, merged, as morph-target weights)
+    python blender_cli.py ... --armature RIG --head-bone B [--left-eye-bone L --right-eye-bone R]
     blender -c lipsync --blend scene.blend --all                        (installed extension)
 
 ``--all`` pairs each sound strip with the faces (meshes with mapped shape keys) whose name is a
@@ -65,7 +65,7 @@ def _argv(argv):
 def main(argv=None) -> int:
     """Run the CLI; returns the exit status (see the module docstring)."""
     package = _package()
-    headless = importlib.import_module(package.__name__ + ".operators.headless")
+    headless = importlib.import_module(package.__name__ + ".blender.headless")
     return headless.main(_argv(argv))
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import bpy
 import numpy as np
 
+from ..core.errors import BakeError
+from ..ids import EXPORT_PROP
 from .actions import active_paths, assign, clear_action, strip_paths, write_curves
-from .bake import BakeError
-from .ids import EXPORT_PROP
 from .takes import fit_name, list_takes
 
 #: On the Key: the user's active action that the export action displaced.

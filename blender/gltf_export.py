@@ -13,11 +13,10 @@ from __future__ import annotations
 import bpy
 
 from ..core.atomic import atomic_output
-from ..core.errors import WriteError
+from ..core.errors import BakeError, WriteError
 from ..core.file_checks import check_glb
-from .bake import BakeError
+from ..ids import EXPORT_PROP
 from .export import PREVIOUS_PROP, merge_takes
-from .ids import EXPORT_PROP
 from .takes import list_takes
 
 #: Animation data settings that merge_takes and the export change.

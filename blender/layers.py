@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import bpy
 
+from ..ids import BASE_PROP, BASE_TRACK_NAME, TAKE_PROP, TRACK_NAME
 from .actions import active_paths, clear_action, fcurves_of, strip_paths, write_curves
-from .ids import BASE_PROP, BASE_TRACK_NAME, TAKE_PROP, TRACK_NAME
 from .takes import fit_name
 
 #: NLA strip settings an animator may change; kept when a take is re-baked or moved up.

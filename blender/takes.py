@@ -12,9 +12,11 @@ import os
 import uuid
 from dataclasses import dataclass
 
+from ..core.errors import BakeError, OptionsError
 from ..core.naming import CHANNELS
 from ..core.postprocess import region_of
-from .ids import FRAMES_PROP, NAME_BYTES, STRIP_UID_PROP, TAKE_PROP
+from ..ids import FRAMES_PROP, STRIP_UID_PROP, TAKE_PROP
+from .limits import NAME_BYTES
 
 #: Channel scopes a bake can key: every enabled region, or the mouth, jaw and tongue only.
 SCOPES = ("ALL", "MOUTH")
@@ -70,8 +72,6 @@ def strip_uid(strip, strips) -> str:
 def enabled_targets(targets, region_gains: dict, scope: str = "ALL") -> tuple:
     """The (channel, key name) pairs to key: regions at gain 0 (all but the mouth for MOUTH) out."""
     if scope not in SCOPES:
-        from ..core.errors import OptionsError
-
         raise OptionsError(f"channel scope must be one of {', '.join(SCOPES)}, got {scope!r}")
     out = []
     for channel, name in targets:
@@ -115,8 +115,6 @@ def key_problem(obj) -> tuple[str | None, bool]:
 
 def editable_key(obj):
     """The face's Key, after making the override its bake needs; raises BakeError if impossible."""
-    from .bake import BakeError
-
     problem, needs_override = key_problem(obj)
     if problem:
         raise BakeError(problem)

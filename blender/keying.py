@@ -16,8 +16,9 @@ from __future__ import annotations
 import bpy
 import numpy as np
 
+from ..core.errors import KeyingError
+from ..ids import FRAMES_PROP, TAKE_PROP
 from .actions import assign, clear_action, fcurves_of, shape_key_path, write_curves
-from .ids import FRAMES_PROP, TAKE_PROP
 from .layers import (
     is_base_track,
     is_take,
@@ -26,10 +27,6 @@ from .layers import (
     read_settings,
     update_base,
 )
-
-
-class KeyingError(Exception):
-    """The take cannot be written without touching the user's own animation."""
 
 
 def take_fcurves(action) -> list:

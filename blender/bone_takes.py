@@ -12,7 +12,7 @@ from __future__ import annotations
 import bpy
 import numpy as np
 
-from .bake import BakeError
+from ..core.errors import BakeError
 from .keying import write_channels
 
 #: Rotation property of a pose bone per rotation mode (Euler for every other mode).
