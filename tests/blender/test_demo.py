@@ -163,7 +163,7 @@ def test_csv_has_one_row_per_frame(demo_out, baked):
 def test_preview_png(demo_out):
     import matplotlib.image as mpimg
 
-    assert png_size(demo_out / "preview.png") == (1200, 700)
+    assert png_size(demo_out / "preview.png") == (1400, 700)  # 7 key moments since the blink, brow
     image = mpimg.imread(str(demo_out / "preview.png"))
     assert image[..., :3].std() > 0.05, "preview looks blank"
 
