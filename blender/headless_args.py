@@ -11,6 +11,7 @@ import os
 
 from ..core.errors import UsageError
 from ..core.naming import AUTO, PRESET_IDS
+from ..core.postprocess import SMOOTHING_MODES
 from ..core.validate import check_output_file
 from .limits import FRAME_RANGE
 
@@ -42,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=("nla", "action"), default="nla", help="where takes go")
     p.add_argument("--preset", default=AUTO, help="shape-key naming preset (default: auto)")
     p.add_argument("--emotion-strength", type=finite_number, default=1.0, help="0-2 (default 1)")
-    p.add_argument("--smoothing", choices=("none", "pairs", "savgol"), default="savgol")
+    p.add_argument("--smoothing", choices=SMOOTHING_MODES, default="savgol")
     p.add_argument("--export-gltf", metavar="OUT.glb", help="also write the takes as a .glb")
     p.add_argument("--import-csv", metavar="TAKE.csv", help="key a Live Link Face CSV take")
     p.add_argument("--frame", type=int, help="scene frame of the CSV's first row")

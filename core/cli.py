@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .atomic import Interrupted, remove_stale_temps, resolve_target, signals_raise
 from .errors import NeuroSyncError, OptionsError, OutputError
+from .postprocess import SMOOTHING_MODES
 from .secondary import cli_args as secondary_cli
 from .validate import (
     CPUS,
@@ -92,7 +93,7 @@ def add_infer_arguments(infer: argparse.ArgumentParser) -> None:
     infer.add_argument("--format", choices=("csv", "json", "npz"), help="default: from the suffix")
     # range checked by ProductOptions (same message as the Blender operator's), before any work
     infer.add_argument("--emotion-strength", type=float, default=1.0, help="0-2 (default 1)")
-    infer.add_argument("--smoothing", choices=("none", "pairs", "savgol"), default="savgol")
+    infer.add_argument("--smoothing", choices=SMOOTHING_MODES, default="savgol")
     infer.add_argument("--no-clamp", action="store_true", help="do not clip weights to [0, 1]")
     infer.add_argument(
         "--backend",

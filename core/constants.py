@@ -10,6 +10,9 @@ FRAME_LENGTH = int(0.01667 * SAMPLE_RATE)
 HOP_LENGTH = FRAME_LENGTH // 2
 #: Output frame rate of every NeuroSync model.
 MODEL_FPS = 60
+#: Time of model frame i is i / MODEL_FPS + FRAME_TIME_OFFSET: the centre of the two 120 fps
+#: analysis frames averaged into it (see :func:`model_frame_times`).
+FRAME_TIME_OFFSET = 0.25 / MODEL_FPS
 #: Deltas need at least this many analysis frames.
 MIN_ANALYSIS_FRAMES = 9
 #: Audio sample rates accepted at the input.
@@ -63,3 +66,10 @@ REFERENCE_ZEROED_COLUMNS: tuple[int, ...] = (0, 1, 2, 3, 4, 7, 8, 9, 10, 11, *ra
 
 #: ARKit camelCase name of each LiveLink channel (first letter lowered).
 ARKIT_NAMES: tuple[str, ...] = tuple(n[0].lower() + n[1:] for n in BLENDSHAPE_NAMES)
+
+
+def model_frame_times(count: int):
+    """Audio time in seconds of model frames 0..count-1, shape (count,): (i + 0.25) / 60."""
+    import numpy as np  # lazily: this module is read at Blender's register time
+
+    return np.arange(count) / MODEL_FPS + FRAME_TIME_OFFSET

@@ -43,8 +43,8 @@ class CheckpointError(NeuroSyncError):
     """A checkpoint is missing, corrupt, unsafe, or does not match a known architecture."""
 
 
-class OptionsError(NeuroSyncError):
-    """An option value is out of range."""
+class OptionsError(NeuroSyncError, ValueError):
+    """An option value is out of range (also a ValueError, as bad values are elsewhere)."""
 
 
 class CancelledError(NeuroSyncError):

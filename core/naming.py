@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .constants import ARKIT_NAMES, NUM_ARKIT_CHANNELS
+from .errors import OptionsError
 
 #: The 52 ARKit shape-key channels (camelCase), in LiveLink channel order.
 CHANNELS: tuple[str, ...] = ARKIT_NAMES[:NUM_ARKIT_CHANNELS]
@@ -192,7 +193,7 @@ def map_names(key_names: Iterable[str], preset: str = AUTO) -> NameMapping:
         return detect(names)
     if preset not in PRESETS:
         expected = ", ".join(PRESET_IDS)
-        raise ValueError(f"unknown naming preset {preset!r}; expected auto or {expected}")
+        raise OptionsError(f"unknown naming preset {preset!r}; expected auto or {expected}")
     lookup: dict[str, str] = {}
     for name in names:
         lookup.setdefault(normalize(name), name)

@@ -28,7 +28,14 @@ from .audio import (
 )
 from .blas import blas_threads
 from .checkpoint import LoadedModel, load_checkpoint
-from .constants import BLENDSHAPE_NAMES, EMOTION_NAMES, MARKED_CHANNELS, MODEL_FPS, NUM_BLENDSHAPES
+from .constants import (
+    BLENDSHAPE_NAMES,
+    EMOTION_NAMES,
+    MARKED_CHANNELS,
+    MODEL_FPS,
+    NUM_BLENDSHAPES,
+    model_frame_times,
+)
 from .errors import CancelledError, NonFiniteResultError
 from .features import check_length, extract_features
 from .inference import CancelEvent, ProgressFn, run_model
@@ -144,12 +151,12 @@ def generate(
         raw, levels = _raw_output(audio, model, batch_size, report, cancel)
     check_cancel()
     # Before post-processing: NaN would otherwise surface as an obscure error deep in smoothing.
-    raw_times = (np.arange(len(raw)) + 0.25) / MODEL_FPS
+    raw_times = model_frame_times(len(raw))
     refuse_non_finite(raw, BLENDSHAPE_NAMES + EMOTION_NAMES, raw_times, audio.name, "model output")
     report(0.97, "post-processing")
     if reference:
         out = reference_postprocess(raw, model.config.family)
-        times = (np.arange(len(out)) + 0.25) / MODEL_FPS
+        times = model_frame_times(len(out))
         result = LipSyncResult(
             out[:, :NUM_BLENDSHAPES],
             out[:, NUM_BLENDSHAPES:],
@@ -240,7 +247,8 @@ def _raw_output(
     batch_size: int,
     report: ProgressFn,
     cancel: CancelEvent | None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
+    """(raw model output (T, 68), level in dBFS of each model frame (T,)) for the whole audio."""
     cfg = loaded.config
     bounds = segment_bounds(audio)
     # One piece: the peak of the resampled audio, as the reference. Segments: the whole file's.

@@ -20,10 +20,12 @@ from .constants import (
     BLENDSHAPE_NAMES,
     EMOTION_NAMES,
     FAMILY_V2025,
+    FRAME_TIME_OFFSET,
     MODEL_FPS,
     NUM_ARKIT_CHANNELS,
     NUM_BLENDSHAPES,
     REFERENCE_ZEROED_COLUMNS,
+    model_frame_times,
 )
 from .dsp import savgol_filter
 from .emotions import EMOTION_TABLE, directed_weights, emotion_offsets, smooth_emotions
@@ -33,8 +35,6 @@ from .secondary.options import SecondaryOptions
 
 SMOOTHING_MODES = ("none", "pairs", "savgol")
 REGIONS = ("mouth", "brows", "cheeks", "eyes")
-#: Time of model frame i: the centre of the two 120 fps analysis frames averaged into it.
-FRAME_TIME_OFFSET = 0.25 / MODEL_FPS
 
 
 def region_of(name: str) -> str | None:
@@ -203,7 +203,7 @@ def product_postprocess(
     if options.silence_gate and levels_db is not None:
         shapes[:, _REGION_INDEX == REGIONS.index("mouth")] *= silence_gate(levels_db)[:, None]
     if options.directed_keys:
-        frame_times = np.arange(len(raw)) / MODEL_FPS + FRAME_TIME_OFFSET
+        frame_times = model_frame_times(len(raw))
         emotions = directed_weights(options.directed_keys, frame_times)
     else:
         emotions = smooth_emotions(np.clip(raw[:, NUM_BLENDSHAPES:], 0.0, 1.0))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import MODEL_FPS
+from ..constants import FRAME_TIME_OFFSET, MODEL_FPS, model_frame_times
 from ..loudness import GATE_FLOOR_DB
 from .shapes import moving_average, runs
 
@@ -92,7 +92,7 @@ def pitch_track(
         picked = picked[where[picked]]
     if len(x) < win or len(picked) == 0:
         return out
-    centres = ((picked + 0.25) / MODEL_FPS * sr).astype(int)
+    centres = ((picked / MODEL_FPS + FRAME_TIME_OFFSET) * sr).astype(int)
     starts = np.clip(centres - win // 2, 0, len(x) - win)
     offsets = np.arange(win)
     found = np.zeros(len(picked))
@@ -155,7 +155,7 @@ def analyse(samples: np.ndarray, rate: int, level_db: np.ndarray) -> Prosody:
         stress_frames,
         stress,
         moving_average(low, 30),
-        (np.arange(frames) + 0.25) / MODEL_FPS,
+        model_frame_times(frames),
     )
 
 
