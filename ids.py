@@ -33,6 +33,8 @@ WM_PROP = "lipsync_run"
 TAKE_PROP = "lipsync_take"
 #: Custom property on a take's action: its (first, last) keyed frame.
 FRAMES_PROP = "lipsync_frames"
+#: Custom property on a head object's take action: its rest rotation (w, x, y, z) at the first bake.
+REST_PROP = "lipsync_rest"
 #: Custom property on a sound strip: a uuid that survives renames of the strip.
 STRIP_UID_PROP = "lipsync_uid"
 #: Custom property on the base action (the Key's rest values under the takes).

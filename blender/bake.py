@@ -61,6 +61,7 @@ class BakeSettings:
     emotion: str | None = None
     emotion_intensity: float = 1.0
     rig: RigTargets | None = None  # head and eye bones, or None: no rotation keys
+    head_object: str = ""  # object keyed with the head rotation ("" none; a head bone wins)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,13 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
         from .bone_takes import check_rig
 
         check_rig(settings.rig)
+    if settings.head_object:
+        from .object_takes import check_head_object
+
+        check_head_object(settings.head_object)
+        if settings.rig is not None and settings.rig.armature == settings.head_object:
+            raise BakeError(f"head object '{settings.head_object}' is the eye bones' armature; "
+                            "choose its head bone instead")  # fmt: skip
     mapping = map_names(names, settings.preset)
     if mapping.matched_count == 0:
         raise BakeError(
@@ -324,6 +332,14 @@ def apply(request: BakeRequest, curves: BakeCurves):
 
         first = curves.plan.first_frame
         apply_rig(request.settings.rig, request.take_id, request.strip_name, first, curves.motion)
+    if request.settings.head_object and curves.motion is not None:
+        from .bone_takes import MOTION_COLUMNS
+        from .object_takes import apply_head_object
+
+        head = curves.motion[:, MOTION_COLUMNS["head"]]
+        first = curves.plan.first_frame
+        apply_head_object(request.settings.head_object, request.take_id, request.strip_name, first,
+                          head)  # fmt: skip
     assert action[TAKE_PROP] == request.take_id
     return action
 

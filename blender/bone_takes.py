@@ -19,11 +19,14 @@ from .keying import write_channels
 _ROTATION = {"QUATERNION": "rotation_quaternion", "AXIS_ANGLE": "rotation_axis_angle"}
 
 
-def rotation_channels(pose_bone) -> list[tuple[str, int]]:
-    """(data path, index) of each component of the bone's rotation, relative to its armature."""
-    name = _ROTATION.get(pose_bone.rotation_mode, "rotation_euler")
-    path = f'pose.bones["{bpy.utils.escape_identifier(pose_bone.name)}"].{name}'
-    return [(path, i) for i in range(len(getattr(pose_bone, name)))]
+def rotation_channels(target) -> list[tuple[str, int]]:
+    """(data path, index) of each component of a pose bone's rotation (relative to its armature)
+    or an object's rotation (relative to itself)."""
+    name = _ROTATION.get(target.rotation_mode, "rotation_euler")
+    path = name
+    if isinstance(target, bpy.types.PoseBone):
+        path = f'pose.bones["{bpy.utils.escape_identifier(target.name)}"].{name}'
+    return [(path, i) for i in range(len(getattr(target, name)))]
 
 
 def check_bone(armature_name: str, bone_name: str, role: str = "head"):
@@ -47,21 +50,54 @@ def check_bone(armature_name: str, bone_name: str, role: str = "head"):
     return arm
 
 
-def bone_curves(pose_bone, ypr: np.ndarray) -> dict:
-    """(data path, index) -> values of the bone's rotation for (frames, 3) yaw, pitch, roll."""
+def rest_quaternion(target):
+    """The rotation ``target`` (pose bone or object) has now, as a quaternion, in any mode."""
+    from mathutils import Euler, Quaternion
+
+    mode = target.rotation_mode
+    if mode == "QUATERNION":
+        return Quaternion(target.rotation_quaternion).normalized()
+    if mode == "AXIS_ANGLE":
+        angle, *axis = target.rotation_axis_angle
+        return Quaternion(axis, angle)
+    return Euler(target.rotation_euler, mode).to_quaternion()
+
+
+def rotation_curves(target, ypr: np.ndarray, rest=None) -> dict:
+    """(data path, index) -> values of ``target``'s rotation for (frames, 3) yaw, pitch, roll.
+
+    Parameters
+    ----------
+    target : bpy.types.PoseBone or bpy.types.Object
+        Its ``rotation_mode`` picks the property and the form (any Euler order, quaternion or
+        axis-angle) of the same rotation.
+    ypr : (frames, 3) ndarray
+        Yaw, pitch, roll in radians: X (pitch), Y (yaw), Z (roll) of an XYZ Euler.
+    rest : mathutils.Quaternion, optional
+        Rotation the motion is composed onto (``rest @ motion``: the motion in the target's own
+        axes); None for none (a bone's rest pose is the identity).
+    """
     from mathutils import Euler
 
     xyz = np.asarray(ypr, dtype=np.float64)[:, [1, 0, 2]]
-    mode = pose_bone.rotation_mode
+    mode = target.rotation_mode
+    channels = rotation_channels(target)
+    if mode == "XYZ" and rest is None:
+        return {channel: xyz[:, i] for i, channel in enumerate(channels)}
+    quats = [Euler(row, "XYZ").to_quaternion() for row in xyz.tolist()]
+    if rest is not None:
+        quats = [rest @ q for q in quats]
     if mode == "QUATERNION":
-        values = np.array([tuple(Euler(row, "XYZ").to_quaternion()) for row in xyz.tolist()])
-    elif mode == "XYZ":
-        values = xyz
-    elif mode in ("XZY", "YXZ", "YZX", "ZXY", "ZYX"):  # the same rotation in the bone's order
-        values = np.array([tuple(Euler(row, "XYZ").to_matrix().to_euler(mode)) for row in xyz])
-    else:
-        raise BakeError(f"bone '{pose_bone.name}' rotates by axis-angle; set Euler or Quaternion")
-    channels = rotation_channels(pose_bone)
+        values = [tuple(q) for q in quats]
+    elif mode == "AXIS_ANGLE":
+        values = [(angle, *axis) for axis, angle in (q.to_axis_angle() for q in quats)]
+    else:  # the same rotation in the target's Euler order, kept near the last (no 360 jumps)
+        last = Euler(target.rotation_euler, mode) if rest is not None else None
+        values = []
+        for q in quats:
+            last = q.to_euler(mode, last) if last is not None else q.to_euler(mode)
+            values.append(tuple(last))
+    values = np.array(values)
     return {channel: values[:, i] for i, channel in enumerate(channels)}
 
 
@@ -74,7 +110,7 @@ def write_bone_take(arm, take_id: str, action_name: str, first_frame: int, rotat
     """
     curves = {}
     for bone_name, ypr in rotations.items():
-        curves.update(bone_curves(arm.pose.bones[bone_name], ypr))
+        curves.update(rotation_curves(arm.pose.bones[bone_name], ypr))
     return write_channels(arm, take_id, action_name, first_frame, curves)
 
 

@@ -147,6 +147,10 @@ def prepare(args) -> Job:
         rig = RigTargets(args.armature, args.head_bone or "", args.left_eye_bone or "",
                          args.right_eye_bone or "")  # fmt: skip
         check_rig(rig)
+    if args.head_object:
+        from .object_takes import check_head_object
+
+        check_head_object(args.head_object)
     settings = BakeSettings(
         emotion_strength=args.emotion_strength,
         smoothing=args.smoothing,
@@ -154,6 +158,7 @@ def prepare(args) -> Job:
         preset=args.preset,
         model_path=args.model,
         rig=rig,
+        head_object=args.head_object or "",
     )
     load_model(args.model)  # a bad checkpoint is refused now, before any bake
     return Job(pairs=tuple(pairs), skipped=tuple(skipped), batch=args.all, settings=settings,

@@ -49,6 +49,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--frame", type=int, help="scene frame of the CSV's first row")
     p.add_argument("--armature", help="armature whose bones take the head (and eye) rotation")
     p.add_argument("--head-bone", help="bone of --armature for HeadYaw/HeadPitch/HeadRoll")
+    p.add_argument("--head-object", help="object for HeadYaw/Pitch/Roll, on its rotation (bakes)")
     p.add_argument("--left-eye-bone", help="bone of --armature for LeftEyeYaw/Pitch/Roll (bakes)")
     p.add_argument("--right-eye-bone", help="bone of --armature for RightEyeYaw/Pitch/Roll (bakes)")
     return p
@@ -106,12 +107,16 @@ def _check_combination(args) -> None:
             raise UsageError("--import-csv needs --object (the face to key)")
         if args.model:
             raise UsageError("--model is for bakes; --import-csv runs no model")
+        if args.head_object:
+            raise UsageError("--head-object is for bakes, not --import-csv")
         if args.left_eye_bone or args.right_eye_bone:
             raise UsageError("--left-eye-bone and --right-eye-bone are for bakes, not --import-csv")
     elif args.frame is not None:
         raise UsageError("--frame goes with --import-csv")
     elif not args.all and not (args.strip and args.object):
         raise UsageError("give --strip and --object, or --all, or --import-csv with --object")
+    if args.head_object and args.head_bone:
+        raise UsageError("give --head-bone or --head-object, not both")
     eyes = args.left_eye_bone or args.right_eye_bone
     if bool(args.armature) != bool(args.head_bone or eyes):
         what = "--head-bone" if not eyes else "--left-eye-bone/--right-eye-bone"

@@ -75,6 +75,7 @@ def to_bake_settings(settings, context) -> BakeSettings:
         channels=settings.channels,
         **secondary_settings(settings),
         rig=rig_targets(settings),
+        head_object=head_object(settings),
     )
 
 
@@ -85,6 +86,15 @@ def rig_targets(settings) -> RigTargets | None:
     if arm is None or not any(bones):
         return None
     return RigTargets(arm.name, *bones)
+
+
+def head_object(settings) -> str:
+    """Name of the object for the head rotation; "" when none is chosen or a head bone is (the
+    bone wins: it is the more specific target, and keying both would double the motion)."""
+    obj = settings.head_object
+    if obj is None or (settings.head_armature is not None and settings.head_bone):
+        return ""
+    return obj.name
 
 
 def secondary_settings(settings) -> dict:

@@ -91,9 +91,9 @@ class LIPSYNC_OT_take_remove(_TakeOp, bpy.types.Operator):
     def act(self, context, obj, track, strip, action):
         name = action.name
         remove_take(obj.data.shape_keys, self.take)
-        for arm in bpy.data.objects:  # the take's head and eye rotation (same identity)
-            if arm.type == "ARMATURE" and arm.animation_data is not None and arm.is_editable:
-                remove_take(arm, self.take)
+        for other in bpy.data.objects:  # the take's head and eye rotation (same identity)
+            if other.animation_data is not None and other.is_editable:
+                remove_take(other, self.take)
         self.report({"INFO"}, f"Lip sync: removed '{name}'")
         return {"FINISHED"}
 

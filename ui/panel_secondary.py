@@ -37,7 +37,7 @@ class LIPSYNC_PT_secondary(_Base, bpy.types.Panel):
 
 def _draw_bones(box, settings) -> None:
     """Armature and the bones that take the bake's head and eye rotations."""
-    box.label(text="Head and Eye Bones")
+    box.label(text="Head and Eye Rotation")
     box.prop(settings, "head_armature")
     arm = settings.head_armature
     col = box.column(align=True)
@@ -47,6 +47,9 @@ def _draw_bones(box, settings) -> None:
             col.prop_search(settings, prop, arm.data, "bones")
         else:
             col.prop(settings, prop)
+    row = box.row()
+    row.enabled = not (arm is not None and settings.head_bone)  # the head bone wins
+    row.prop(settings, "head_object")
 
 
 classes = (LIPSYNC_PT_secondary,)

@@ -104,6 +104,11 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
         name="Armature", type=bpy.types.Object, poll=lambda _self, obj: obj.type == "ARMATURE",
         description="Armature whose bones take the head and eye rotations (none: not keyed)",
     )  # fmt: skip
+    head_object: PointerProperty(
+        name="Head Object", type=bpy.types.Object,
+        description="Object (e.g. the head's parent empty, or the face) keyed with "
+        "HeadYaw/Pitch/Roll on top of its own rotation; a head bone, when set, wins",
+    )  # fmt: skip
     head_bone: StringProperty(
         name="Head Bone", description="Bone (head or neck) keyed with HeadYaw/Pitch/Roll"
     )
