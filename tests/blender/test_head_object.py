@@ -95,6 +95,16 @@ def test_bad_head_object_is_refused_before_anything_is_keyed(scene):
     assert not [a for a in bpy.data.actions if TAKE_PROP in a]
 
 
+def test_the_eye_bones_armature_is_refused_as_head_object(scene):
+    from .test_bone_takes import add_rig
+
+    add_rig()
+    rig = bakemod.RigTargets("Rig", "", "Eye.L")
+    with pytest.raises(bakemod.BakeError, match="head object 'Rig' is the eye bones' armature"):
+        _bake(scene, head_object="Rig", rig=rig)
+    assert not [a for a in bpy.data.actions if TAKE_PROP in a]
+
+
 def test_panel_head_object_and_the_bone_wins(scene):
     from neurosync_lipsync.blender.settings import to_bake_settings
     from neurosync_lipsync.ui.panel_secondary import LIPSYNC_PT_secondary
@@ -121,6 +131,9 @@ def test_cli_head_object(scene, tmp_path):
     assert proc.returncode == 2
     assert error_lines(proc.stderr) == ["error: head object: no object named 'Nope'"]
     assert not out.exists()
+    proc = run(*base, "--head-object", "HeadPivot", "--armature", "Rig", "--head-bone", "Head")
+    assert proc.returncode == 2
+    assert error_lines(proc.stderr) == ["error: give --head-bone or --head-object, not both"]
     proc = run(*base, "--head-object", "HeadPivot")
     assert proc.returncode == 0, proc.stderr
     bpy.ops.wm.open_mainfile(filepath=str(out))
