@@ -38,7 +38,7 @@ def moving_average(x: np.ndarray, width: int) -> np.ndarray:
     """Centred moving average of (T,) ``x`` over ``width`` samples, edges held."""
     if width <= 1 or len(x) < 2:
         return x.astype(np.float64)
-    padded = np.pad(x.astype(np.float64), (width // 2, width - 1 - width // 2), mode="edge")
+    padded = edge_pad(x.astype(np.float64), width // 2, width - 1 - width // 2)
     csum = np.concatenate([[0.0], np.cumsum(padded)])
     return (csum[width:] - csum[:-width]) / width
 
@@ -47,3 +47,25 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive) indices of the True runs of a (T,) boolean mask."""
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def edge_pad(x: np.ndarray, before: int, after: int) -> np.ndarray:
+    """(T,) ``x`` with its first and last value repeated ``before`` and ``after`` times.
+
+    ``np.pad(x, (before, after), mode="edge")`` for a non-empty 1-D array, without its
+    argument handling (tens of microseconds a call, several calls per take).
+    """
+    return np.concatenate([np.repeat(x[:1], before), x, np.repeat(x[-1:], after)])
+
+
+def sliding_max(x: np.ndarray, before: int, after: int) -> np.ndarray:
+    """(T,) maximum of ``x[i - before : i + after + 1]`` with the edge values held beyond the ends.
+
+    One vector maximum per offset: a per-frame reduction over so short a window is mostly
+    call overhead.
+    """
+    padded = edge_pad(x, before, after)
+    out = padded[: len(x)].copy()
+    for k in range(1, before + after + 1):
+        np.maximum(out, padded[k : k + len(x)], out=out)
+    return out
