@@ -73,6 +73,7 @@ def flat_channels(model_values: np.ndarray) -> set[str]:
         flat |= {n for n, span in zip(rest, hi - lo, strict=True) if span < FLAT_RANGE}
     return flat
 
+
 #: (7, K) :data:`fitted.EMOTION_SHIFTS` in :data:`EMOTION_NAMES` x :data:`fitted.SHIFT_KEYS` order.
 _SHIFT_TABLE = np.array(
     [[fitted.EMOTION_SHIFTS[e][k] for k in fitted.SHIFT_KEYS] for e in EMOTION_NAMES]
