@@ -27,10 +27,13 @@ def pulse(
     Only the rows the pulse covers are computed, so a take with many events stays cheap.
     """
     end = start + rise + hold + fall
-    lo, hi = np.searchsorted(times, (start, end))
+    lo, hi = times.searchsorted(start), times.searchsorted(end)
     t = times[lo:hi] - start
-    up = 0.5 - 0.5 * np.cos(np.pi * np.clip(t / max(rise, 1e-6), 0.0, 1.0))
-    down = 0.5 + 0.5 * np.cos(np.pi * np.clip((t - rise - hold) / max(fall, 1e-6), 0.0, 1.0))
+    # minimum/maximum, not np.clip (several times slower on a short span): they differ only
+    # in the sign of a zero, which the cosine ignores
+    up = 0.5 - 0.5 * np.cos(np.pi * np.minimum(np.maximum(t / max(rise, 1e-6), 0.0), 1.0))
+    fall_t = np.minimum(np.maximum((t - rise - hold) / max(fall, 1e-6), 0.0), 1.0)
+    down = 0.5 + 0.5 * np.cos(np.pi * fall_t)
     return slice(lo, hi), np.minimum(up, down)
 
 
