@@ -17,7 +17,7 @@ def _samples(rng: np.random.Generator, n: int) -> np.ndarray:
     return x
 
 
-@pytest.mark.parametrize("step", [*range(1, 34), 64, 127, 128, 129, 200])
+@pytest.mark.parametrize("step", [*range(1, 13), 22, 200])
 def test_decimate_is_numpys_row_mean(step):
     rng = np.random.default_rng(step)
     for n in (0, step - 1, 4099):
