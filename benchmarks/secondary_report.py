@@ -8,6 +8,13 @@ time and this process's CPU time, which a busy machine inflates less).
 
     .venv/bin/python benchmarks/secondary_report.py AUDIO [AUDIO ...] [--join] [--seed N]
         [--seconds S] [--capture DIR]
+
+With --cost it prints only the layer's cost per second of audio for each AUDIO (the issue's
+budget is 1 ms): the median over --repeat runs of prosody + layer on the same inputs, in this
+process's CPU time and in wall time, e.g. on a short and a long clip:
+
+    .venv/bin/python benchmarks/secondary_report.py --cost --repeat 200 \
+        tests/fixtures/speechlike.wav demo/voice.ogg
 """
 
 from __future__ import annotations
@@ -51,29 +58,48 @@ ROWS = (
 )
 
 
-def generated(audio: SourceAudio, model, seed: int, repeat: int) -> dict[str, object]:
+def timed_layer(
+    audio: SourceAudio, model, seed: int, repeat: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Product-mode output with secondary motion, and the (repeat,) wall and CPU seconds of
+    each run of prosody + layer; returns (out (N, 61), times (N,), wall, cpu)."""
     raw, levels = _raw_output(audio, model, 8, lambda f, s: None, None)
     options = ProductOptions(secondary=SecondaryOptions(seed=seed))
     values, emotions, times = product_postprocess(raw, options, levels, audio.duration)
-    best, best_cpu = np.inf, np.inf
-    for _ in range(repeat):
+    model_values = raw[:, :61] / 100
+    wall, cpu = np.zeros(repeat), np.zeros(repeat)
+    for i in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
         prosody = analyse(audio.samples, audio.rate, levels)
         out = apply_secondary(
-            values,
-            times,
-            prosody,
-            options.secondary,
-            emotions=emotions,
-            model_values=raw[:, :61] / 100,
+            values, times, prosody, options.secondary, emotions=emotions, model_values=model_values
         )
-        best = min(best, time.perf_counter() - start)
-        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+        wall[i] = time.perf_counter() - start
+        cpu[i] = time.process_time() - start_cpu
+    return out, times, wall, cpu
+
+
+def generated(audio: SourceAudio, model, seed: int, repeat: int) -> dict[str, object]:
+    out, times, wall, cpu = timed_layer(audio, model, seed, repeat)
     cols = {n: out[:, i].astype(np.float64) for i, n in enumerate(BLENDSHAPE_NAMES)}
     stats = curve_stats(times - times[0], cols, audio.name)
-    stats["cost"] = 1000 * best / audio.duration
-    stats["cpu"] = 1000 * best_cpu / audio.duration
+    stats["cost"] = 1000 * wall.min() / audio.duration
+    stats["cpu"] = 1000 * cpu.min() / audio.duration
     return stats
+
+
+def cost_report(clips: list[SourceAudio], model, seed: int, repeat: int) -> None:
+    """Print the layer's median cost per second of audio for each clip, CPU and wall."""
+    print(f"secondary layer cost, ms per audio second (median of {repeat} runs)")
+    print(f"{'clip':32s}{'seconds':>9s}{'cpu':>9s}{'wall':>9s}")
+    for clip in clips:
+        _, _, wall, cpu = timed_layer(clip, model, seed, repeat)
+        per_s = 1000 / clip.duration
+        name = Path(clip.name).name[:30]
+        print(
+            f"{name:32s}{clip.duration:9.1f}"
+            f"{np.median(cpu) * per_s:9.3f}{np.median(wall) * per_s:9.3f}"
+        )
 
 
 def column(takes: list[dict[str, object]]) -> dict[str, str]:
@@ -96,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--capture", type=Path, default=CAPTURE)
+    parser.add_argument("--cost", action="store_true", help="print only the layer's cost")
     args = parser.parse_args(argv)
     clips = [read_audio(p) for p in args.audio]
     if args.join:
@@ -107,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             joined = joined[: int(args.seconds * rate)]
         clips = [SourceAudio(joined, rate, f"{len(args.audio)} files joined")]
     model = load_checkpoint(None)
+    if args.cost:
+        cost_report(clips, model, args.seed, args.repeat)
+        return 0
     columns = {}
     captures = sorted(args.capture.glob("*.csv"))
     if captures:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..constants import FRAME_TIME_OFFSET, MODEL_FPS, model_frame_times
 from ..loudness import GATE_FLOOR_DB
-from .shapes import moving_average, runs
+from .shapes import moving_average, runs, sliding_max
 
 PITCH_RATE = 4000
 PITCH_WINDOW_S = 0.04
@@ -79,8 +79,7 @@ def pitch_track(
     where ``where`` (frames,) is True (e.g. speech); the other frames copy the nearest measured.
     """
     step = max(1, int(rate // PITCH_RATE))
-    usable = len(samples) // step * step
-    x = samples[:usable].astype(np.float32).reshape(-1, step).mean(axis=1)
+    x = decimate(samples, step)
     sr = rate / step
     win = int(PITCH_WINDOW_S * sr)
     lags = np.arange(int(sr / PITCH_RANGE_HZ[1]), int(sr / PITCH_RANGE_HZ[0]) + 1)
@@ -111,6 +110,24 @@ def pitch_track(
     return out
 
 
+def decimate(samples: np.ndarray, step: int) -> np.ndarray:
+    """(n // step,) float32 means of ``step`` consecutive samples (n,).
+
+    The same bits as ``reshape(-1, step).mean(axis=1)``. Below eight, numpy sums a row in
+    order, starting from 0; done a column at a time here, since numpy's per-row reduction over
+    so short an axis is mostly call overhead (measured 3x slower at step 5, 22.05 kHz audio).
+    From eight on numpy keeps eight running sums and is as fast as this would be.
+    """
+    usable = len(samples) // step * step
+    rows = samples[:usable].astype(np.float32, copy=False).reshape(-1, step)
+    if step >= 8:
+        return rows.mean(axis=1)
+    total = rows[:, 0] + np.float32(0.0)  # from 0, as numpy: -0.0 becomes 0.0
+    for i in range(1, step):
+        total += rows[:, i]
+    return total / np.float32(step)
+
+
 def analyse(samples: np.ndarray, rate: int, level_db: np.ndarray) -> Prosody:
     """Prosody of a take from its source ``samples`` (n,) at ``rate`` and its (T,) levels."""
     frames = len(level_db)
@@ -123,7 +140,8 @@ def analyse(samples: np.ndarray, rate: int, level_db: np.ndarray) -> Prosody:
     for a, b in zip(quiet_start[long_gap], quiet_end[long_gap], strict=True):
         pause[a:b] = True
     talk_start, talk_end = runs(speech)
-    after_pause = np.array([n == 0 or pause[s - 1] for n, s in enumerate(talk_start)], dtype=bool)
+    after_pause = pause[np.maximum(talk_start - 1, 0)]
+    after_pause[:1] = True  # the first speech run starts a phrase
     phrase_starts = talk_start[after_pause] if len(talk_start) else np.zeros(0, dtype=int)
 
     voiced = pitch > 0
@@ -145,7 +163,7 @@ def analyse(samples: np.ndarray, rate: int, level_db: np.ndarray) -> Prosody:
         quiet = (ref_db - float(np.mean(level_db[a:b][talk]))) / 6.0
         v = voiced[a:b] & talk
         lower = -float(np.mean(semis[a:b][v])) / 3.0 if v.any() else 0.0
-        low[a:b] = np.clip(min(quiet, lower) + 0.5, 0.0, 1.0) * talk
+        low[a:b] = min(max(min(quiet, lower) + 0.5, 0.0), 1.0) * talk
     return Prosody(
         level_db,
         pitch,
@@ -166,8 +184,7 @@ def _nuclei(
     if len(envelope) < 3:
         return np.zeros(0, dtype=int), np.zeros(0)
     gap = int(SYLLABLE_S * MODEL_FPS)
-    padded = np.pad(envelope, gap, mode="edge")
-    local_max = np.lib.stride_tricks.sliding_window_view(padded, 2 * gap + 1).max(axis=1)
+    local_max = sliding_max(envelope, gap, gap)
     frames = np.flatnonzero((envelope >= local_max) & speech)
     if len(frames):  # a flat top yields several equal maxima: keep the first
         frames = frames[np.concatenate([[True], np.diff(frames) >= gap])]
@@ -177,6 +194,8 @@ def _nuclei(
     # syllable is full prominence, the median syllable 0.5
     peak_db = envelope[frames]
     loud = (peak_db - np.median(peak_db)) / 6.0
-    high = np.array([semis[max(0, i - 6) : i + 7].max() for i in frames])
+    # highest pitch within 6 frames either side (-inf padding leaves each window's max as is)
+    around = np.pad(semis, 6, constant_values=-np.inf)
+    high = np.lib.stride_tricks.sliding_window_view(around, 13)[frames].max(axis=1)
     high = (high - np.median(high)) / 4.0
     return frames, np.clip(0.5 + 0.5 * loud + 0.5 * high, 0.0, 1.0)
