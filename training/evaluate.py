@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--skip", nargs="*", default=[], choices=["heldout", "clips", "human", "speed"])
     a = p.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(1)  # two threads stall each other on a busy 2-core machine
     loaded = load_checkpoint(a.model)
     report: dict = {"model": str(loaded.path), "parameters": loaded.parameter_count}
     print(f"model {loaded.path} ({loaded.parameter_count:,} parameters)")

@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> None:
         help="largest loss weight of a small-range mouth channel (1: all mouth channels equal)",
     )
     p.add_argument("--velocity", type=float, default=2.0, help="weight of the velocity loss")
+    p.add_argument("--jaw-weight", type=float, default=1.0, help="extra loss weight on JawOpen")
     p.add_argument("--save-every", type=int, default=200)
     p.add_argument(
         "--init",
@@ -273,6 +274,7 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_rng_state(state["torch_rng"])
         log.info("resumed from %s at step %d", a.state, step)
     channel_w = channel_weights(targets, a.balance)
+    channel_w[BLENDSHAPE_NAMES.index("JawOpen")] *= a.jaw_weight
     log.info(
         "loss weights above 1: %s",
         {n: round(float(w), 2) for n, w in zip(BLENDSHAPE_NAMES, channel_w, strict=True) if w > 1},
