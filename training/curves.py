@@ -5,7 +5,8 @@ jaw (the JALI split). A channel at time t is the dominance-weighted mean of all 
 where a phone's dominance is flat inside it and decays as exp(-dist/tau) outside (Cohen-Massaro:
 tau 45 ms before the phone, 35 ms after). Then [1,2,1]/4 smoothing, a contrast curve on the jaw,
 and hard constraints in the middle 60 % of bilabials (jaw nearly shut, MouthClose >= JawOpen and
->= ``CLOSE_MIN``) and labiodentals (lower lip rolled a little). Frame i is sampled at (i + 0.25) / 60 s, the model's frame time.
+>= ``CLOSE_MIN``) and labiodentals (lower lip rolled a little). Frame i is sampled at
+(i + 0.25) / 60 s, the model's frame time.
 
 The jaw contrast curve ``JAW_REF * (jaw / JAW_REF) ** JAW_GAMMA`` keeps the open vowels (AA 0.6)
 where they are and lowers everything between them: with the table's linear values the jaw stayed

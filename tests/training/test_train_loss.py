@@ -72,3 +72,29 @@ def test_speech_frames_span_first_to_last_spoken_phone():
     t = (np.arange(120) + 0.25) / 60
     assert mask[(t > 0.52) & (t < 1.18)].all()  # the inner pause counts as speech
     assert not mask[t < 0.48].any() and not mask[t > 1.22].any()
+
+
+def test_calibration_stretches_around_rest_to_the_targets_p95():
+    from training.calibrate import factors
+
+    rng = np.random.default_rng(2)
+    target = curves(rng).astype(np.float64)
+    target[:100] = 0.0  # a pause: the targets rest at 0
+    pred = 0.02 + 0.5 * target  # the model rests at 0.02 and reaches half the excursion
+    k, rest = factors(pred, target, cap=2.5)
+    jaw = CH["JawOpen"]
+    assert rest[jaw] == pytest.approx(0.02)
+    stretched = rest[jaw] + k[jaw] * (pred[:, jaw] - rest[jaw])
+    assert np.percentile(stretched, 95) == pytest.approx(
+        np.percentile(target[:, jaw], 95), rel=0.05
+    )
+    assert k[CH["MouthPressLeft"]] == 1.0  # target p95 below MIN_TARGET_P95: left alone
+    assert k[CH["EyeBlinkLeft"]] == 1.0 and k.max() <= 2.5
+
+
+def test_calibration_never_shrinks():
+    from training.calibrate import factors
+
+    target = curves(np.random.default_rng(3)).astype(np.float64)
+    k, _ = factors(2.0 * target, target, cap=2.5)
+    assert k.min() == 1.0
