@@ -6,7 +6,10 @@ level of the audio under each 60 fps model frame (RMS over the same 1470-sample 
 features use, adjacent pairs combined) and closes the mouth channels where the level is below
 ``GATE_FLOOR_DB`` dBFS or more than ``GATE_RELATIVE_DB`` below the clip's loud speech (its 95th
 percentile frame). The gate opens over ``GATE_KNEE_DB`` and is widened by ``GATE_HOLD_FRAMES``
-on each side so consonant onsets and releases are never cut.
+on each side so consonant onsets and releases are never cut. A pause inside speech that is
+closed for at most ``GATE_BRIDGE_FRAMES`` (a breath, a comma) is bridged: the gate stays open
+and the model's own curves, whose jaw stays a little open there as a human jaw does, are kept
+instead of being shut for a few frames.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ GATE_FLOOR_DB = -60.0
 GATE_RELATIVE_DB = -45.0
 GATE_KNEE_DB = 6.0
 GATE_HOLD_FRAMES = 4
+GATE_BRIDGE_FRAMES = 24  # 0.4 s at 60 fps
 _SILENT_DB = -200.0
 
 
@@ -41,4 +45,15 @@ def silence_gate(levels_db: np.ndarray) -> np.ndarray:
     speech = float(np.percentile(levels_db, 95))
     threshold = max(GATE_FLOOR_DB, speech + GATE_RELATIVE_DB)
     gain = np.clip((levels_db - threshold) / GATE_KNEE_DB, 0.0, 1.0)
-    return dsp.maximum_filter1d(gain, 2 * GATE_HOLD_FRAMES + 1)
+    return _bridge_short_pauses(dsp.maximum_filter1d(gain, 2 * GATE_HOLD_FRAMES + 1))
+
+
+def _bridge_short_pauses(gain: np.ndarray) -> np.ndarray:
+    """``gain`` (T,) with every run below 1 that lies between open frames and is at most
+    ``GATE_BRIDGE_FRAMES`` long set to 1; leading and trailing silence stay gated."""
+    out = gain.copy()
+    open_frames = np.flatnonzero(gain >= 1.0)
+    for left, right in zip(open_frames[:-1], open_frames[1:], strict=True):
+        if 1 < right - left <= GATE_BRIDGE_FRAMES + 1:
+            out[left + 1 : right] = 1.0
+    return out

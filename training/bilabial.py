@@ -2,9 +2,11 @@
 
 The LibriVox and "cards" recordings in the pocketsphinx 5.1.1 source archive (public domain /
 CMU test data, with transcripts) are force-aligned with pocketsphinx (two passes: words, then
-phones). For every P, B or M with a vowel within 0.4 s on either side, the model's JawOpen in
-the middle 60 % of the consonant (its minimum) must be below the peak JawOpen of each
-neighbouring vowel. ``training/setup.sh`` fetches the archive into ``training/data/sdist``.
+phones). For every P, B or M with a vowel within 0.4 s on either side, the closure is visible
+when the model's JawOpen in the middle 60 % of the consonant (its minimum) is below the peak
+JawOpen of each neighbouring vowel (a jaw dip), or when its MouthClose there (its maximum) is at
+least ``CLOSE_MARGIN`` above MouthClose at the middle of each neighbouring vowel (a lip seal).
+``training/setup.sh`` fetches the archive into ``training/data/sdist``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ SDIST = DATA / "sdist" / "pocketsphinx-5.1.1.tar.gz"
 HUMAN = DATA / "human"
 VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
 JAW = BLENDSHAPE_NAMES.index("JawOpen")
+CLOSE = BLENDSHAPE_NAMES.index("MouthClose")
+CLOSE_MARGIN = 0.02
 
 
 def recordings() -> list[tuple[Path, str]]:
@@ -73,47 +77,73 @@ def align(wav: Path, text: str) -> list[tuple[float, float, str]]:
     return segs
 
 
-def bilabial_check(loaded) -> dict:
+def aligned() -> list[tuple[str, Path, list]] | dict:
+    """[(name, wav, segments)] of every recording pocketsphinx aligns, or {"error": why}."""
     try:
         items = recordings()
         import pocketsphinx  # noqa: F401
     except (FileNotFoundError, ImportError) as exc:
         return {"error": str(exc)}
-    closed = total = 0
-    per_file = {}
+    out = []
     for wav, text in items:
         try:
-            segs = align(wav, text)
-        except RuntimeError as exc:
-            per_file[wav.name] = (0, 0, f"alignment failed: {exc}")
+            out.append((wav.name, wav, align(wav, text)))
+        except RuntimeError:  # reported by its absence from per_file
             continue
-        jaw = generate(wav, model=loaded, reference=True).values[:, JAW]
+    return out
+
+
+def _middle(values: np.ndarray, t: np.ndarray, start: float, end: float) -> np.ndarray:
+    """``values`` in the middle 60 % of [start, end]; the nearest frame for very short phones."""
+    lo, hi = start + 0.2 * (end - start), end - 0.2 * (end - start)
+    mid = values[(t >= lo) & (t <= hi)]
+    return mid if mid.size else values[[int(np.argmin(np.abs(t - (start + end) / 2)))]]
+
+
+def bilabial_check(loaded, items: list[tuple[str, Path, list]] | dict | None = None) -> dict:
+    """Share of p/b/m with a visible closure (jaw dip or lip seal); ``items`` from aligned()."""
+    items = aligned() if items is None else items
+    if isinstance(items, dict):
+        return items
+    counts = {"jaw": 0, "close": 0, "either": 0, "total": 0}
+    per_file = {}
+    for name, wav, segs in items:
+        values = generate(wav, model=loaded, reference=True).values
+        jaw, close = values[:, JAW], values[:, CLOSE]
         t = (np.arange(len(jaw)) + 0.25) / MODEL_FPS
         ok = n = 0
         for i, (start, end, phone) in enumerate(segs):
             if phone not in ("P", "B", "M"):
                 continue
-            lo, hi = start + 0.2 * (end - start), end - 0.2 * (end - start)
-            mid = jaw[(t >= lo) & (t <= hi)]
-            if mid.size == 0:
-                mid = jaw[[int(np.argmin(np.abs(t - (start + end) / 2)))]]
             neighbours = []
             for j in list(range(i - 1, -1, -1))[:3] + list(range(i + 1, len(segs)))[:3]:
                 s, e, p = segs[j]
                 if p in VOWELS and min(abs(s - end), abs(start - e)) < 0.4:
                     side = j < i
                     if side not in [x[0] for x in neighbours]:
-                        neighbours.append((side, jaw[(t >= s) & (t <= e)]))
-            neighbours = [(side, v) for side, v in neighbours if v.size]
+                        inside = (t >= s) & (t <= e)
+                        neighbours.append((side, jaw[inside], _middle(close, t, s, e)))
+            neighbours = [x for x in neighbours if x[1].size]
             if not neighbours:
                 continue
+            dip = all(_middle(jaw, t, start, end).min() < v.max() for _, v, _ in neighbours)
+            seal = all(
+                _middle(close, t, start, end).max() >= c.mean() + CLOSE_MARGIN
+                for _, _, c in neighbours
+            )
             n += 1
-            ok += all(mid.min() < v.max() for _, v in neighbours)
-        per_file[wav.name] = (ok, n)
-        closed, total = closed + ok, total + n
+            ok += dip or seal
+            counts["jaw"] += dip
+            counts["close"] += seal
+        per_file[name] = (ok, n)
+        counts["either"] += ok
+        counts["total"] += n
+    total = max(1, counts["total"])
     return {
-        "closed": closed,
-        "total": total,
-        "fraction": closed / max(1, total),
+        "closed": counts["either"],
+        "total": counts["total"],
+        "fraction": counts["either"] / total,
+        "jaw_dip_fraction": counts["jaw"] / total,
+        "lip_seal_fraction": counts["close"] / total,
         "per_file": per_file,
     }

@@ -53,13 +53,29 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--clips", type=int, default=build_data.CLIPS)
     p.add_argument("--steps", type=int, default=STEPS)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument(
+        "--limit-batches",
+        type=int,
+        default=None,
+        help="build and train on only the first N batches of the corpus (voice-interleaved)",
+    )
+    p.add_argument("--init", default=None, help="fine-tune from these weights (see train.py)")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (train.py's default)")
     args = sys.argv[1:] if argv is None else argv
     a = p.parse_args(args)
     commit = source_commit()
     start = time.time()
-    built = build_data.main(["--clips", str(a.clips), "--workers", str(a.workers)])
+    data_args = ["--clips", str(a.clips), "--workers", str(a.workers)]
+    if a.limit_batches is not None:
+        data_args += ["--limit-batches", str(a.limit_batches)]
+    built = build_data.main(data_args)
     data_done = time.time()
-    train.main(["--steps", str(a.steps)])
+    train_args = ["--steps", str(a.steps)]
+    if a.init is not None:
+        train_args += ["--init", a.init]
+    if a.lr is not None:
+        train_args += ["--lr", str(a.lr)]
+    train.main(train_args)
     train_done = time.time()
     train.add_provenance(
         DEFAULT_MODEL_PATH,

@@ -231,7 +231,7 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
                 "voice": job.get("espeak_voice", job["voice"]),
                 "key": job["voice"],
                 "texts": job["texts"],
-                "segments": segments if split == "heldout" else None,
+                "segments": segments,  # lets targets be re-rendered without new audio
             }
         )
     path.parent.mkdir(parents=True, exist_ok=True)

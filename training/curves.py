@@ -4,8 +4,9 @@ Each phone has targets for a few channels and two dominances, one for the lips a
 jaw (the JALI split). A channel at time t is the dominance-weighted mean of all phone targets,
 where a phone's dominance is flat inside it and decays as exp(-dist/tau) outside (Cohen-Massaro:
 tau 45 ms before the phone, 35 ms after). Then [1,2,1]/4 smoothing, a contrast curve on the jaw,
-and hard constraints in the middle 60 % of bilabials (jaw nearly shut, MouthClose >= JawOpen) and
-labiodentals (lower lip rolled). Frame i is sampled at (i + 0.25) / 60 s, the model's frame time.
+and hard constraints in the middle 60 % of bilabials (jaw nearly shut, MouthClose >= JawOpen and
+>= ``CLOSE_MIN``) and labiodentals (lower lip rolled a little). Frame i is sampled at
+(i + 0.25) / 60 s, the model's frame time.
 
 The jaw contrast curve ``JAW_REF * (jaw / JAW_REF) ** JAW_GAMMA`` keeps the open vowels (AA 0.6)
 where they are and lowers everything between them: with the table's linear values the jaw stayed
@@ -25,6 +26,9 @@ CH = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
 TAU_BEFORE, TAU_AFTER = 0.045, 0.035
 BILABIALS, LABIODENTALS = {"P", "B", "M"}, {"F", "V"}
 JAW_GAMMA, JAW_REF = 2.0, 0.6
+# Mid-phone floors: the lips seal on p/b/m (ARKit MouthClose, human peaks 0.1+ with the jaw a
+# little open) and the lower lip rolls a little on f/v (human RollLower is small).
+CLOSE_MIN, ROLL_LOWER_MIN = 0.10, 0.12
 
 # Short names; L/R pairs are written equally.
 _PAIRS = {
@@ -46,75 +50,70 @@ _SINGLE = {
 }
 
 _V = (0.5, 0.8)
-# phone: (targets, (lip dominance, jaw dominance))
+# phone: (targets, (lip dominance, jaw dominance)). Version 2, calibrated to human ARKit capture
+# (issue 10; every change and its reason is in core/default_model/MODEL_CARD.md): Stretch halved,
+# Press a quarter, RollLower only on F/V and small, MouthClose 0.10-0.12 on bilabials, Funnel
+# x1.5 and Pucker x1.3 on rounded vowels and W/R/SH, LowerDown/UpperUp about x1.6 on open and
+# spread vowels. The jaw column is unchanged (the contrast curve below was chosen on it).
 TABLE: dict[str, tuple[dict[str, float], tuple[float, float]]] = {
     SIL: ({}, (0.5, 0.5)),
-    "AA": ({"Jaw": 0.60, "LowerDown": 0.25, "UpperUp": 0.10, "Stretch": 0.05}, _V),
-    "AE": ({"Jaw": 0.50, "Stretch": 0.30, "Smile": 0.15, "LowerDown": 0.30, "UpperUp": 0.15}, _V),
-    "AH": ({"Jaw": 0.35, "LowerDown": 0.15, "UpperUp": 0.05}, _V),
-    "AO": ({"Jaw": 0.50, "Funnel": 0.35, "Pucker": 0.10, "LowerDown": 0.15}, (0.6, 0.8)),
-    "EH": ({"Jaw": 0.35, "Stretch": 0.30, "Smile": 0.20, "LowerDown": 0.20, "UpperUp": 0.10}, _V),
-    "ER": ({"Jaw": 0.20, "Funnel": 0.35, "Pucker": 0.20, "ShrugUpper": 0.10}, _V),
-    "IH": ({"Jaw": 0.20, "Smile": 0.30, "Stretch": 0.30, "LowerDown": 0.10}, _V),
-    "IY": ({"Jaw": 0.12, "Smile": 0.45, "Stretch": 0.40, "UpperUp": 0.05}, _V),
-    "UH": ({"Jaw": 0.20, "Funnel": 0.35, "Pucker": 0.35}, (0.6, 0.8)),
-    "UW": ({"Jaw": 0.12, "Funnel": 0.30, "Pucker": 0.70}, (0.6, 0.8)),
-    "P": (
-        {"Jaw": 0.05, "Close": 0.05, "Press": 0.45, "RollLower": 0.10, "RollUpper": 0.10},
-        (1.0, 0.9),
-    ),
-    "B": (
-        {"Jaw": 0.05, "Close": 0.05, "Press": 0.40, "RollLower": 0.10, "RollUpper": 0.10},
-        (1.0, 0.9),
-    ),
-    "M": (
-        {"Jaw": 0.05, "Close": 0.05, "Press": 0.25, "RollLower": 0.05, "RollUpper": 0.05},
-        (1.0, 0.9),
-    ),
-    "F": ({"Jaw": 0.10, "RollLower": 0.50, "UpperUp": 0.25, "Stretch": 0.10}, (0.9, 0.7)),
-    "V": ({"Jaw": 0.10, "RollLower": 0.50, "UpperUp": 0.25, "Stretch": 0.10}, (0.9, 0.7)),
+    "AA": ({"Jaw": 0.60, "LowerDown": 0.40, "UpperUp": 0.20, "Stretch": 0.03}, _V),
+    "AE": ({"Jaw": 0.50, "Stretch": 0.15, "Smile": 0.15, "LowerDown": 0.45, "UpperUp": 0.25}, _V),
+    "AH": ({"Jaw": 0.35, "LowerDown": 0.25, "UpperUp": 0.10}, _V),
+    "AO": ({"Jaw": 0.50, "Funnel": 0.50, "Pucker": 0.15, "LowerDown": 0.25}, (0.6, 0.8)),
+    "EH": ({"Jaw": 0.35, "Stretch": 0.15, "Smile": 0.20, "LowerDown": 0.35, "UpperUp": 0.20}, _V),
+    "ER": ({"Jaw": 0.20, "Funnel": 0.50, "Pucker": 0.30, "ShrugUpper": 0.10}, _V),
+    "IH": ({"Jaw": 0.20, "Smile": 0.30, "Stretch": 0.15, "LowerDown": 0.20, "UpperUp": 0.10}, _V),
+    "IY": ({"Jaw": 0.12, "Smile": 0.45, "Stretch": 0.20, "UpperUp": 0.15, "LowerDown": 0.10}, _V),
+    "UH": ({"Jaw": 0.20, "Funnel": 0.50, "Pucker": 0.45}, (0.6, 0.8)),
+    "UW": ({"Jaw": 0.12, "Funnel": 0.45, "Pucker": 0.90}, (0.6, 0.8)),
+    "P": ({"Jaw": 0.05, "Close": 0.12, "Press": 0.11, "RollUpper": 0.10}, (1.0, 0.9)),
+    "B": ({"Jaw": 0.05, "Close": 0.12, "Press": 0.10, "RollUpper": 0.10}, (1.0, 0.9)),
+    "M": ({"Jaw": 0.05, "Close": 0.10, "Press": 0.06, "RollUpper": 0.05}, (1.0, 0.9)),
+    "F": ({"Jaw": 0.10, "RollLower": 0.15, "UpperUp": 0.25, "Stretch": 0.05}, (0.9, 0.7)),
+    "V": ({"Jaw": 0.10, "RollLower": 0.15, "UpperUp": 0.25, "Stretch": 0.05}, (0.9, 0.7)),
     "TH": ({"Jaw": 0.15, "Tongue": 0.35, "UpperUp": 0.10, "LowerDown": 0.10}, (0.5, 0.5)),
     "DH": ({"Jaw": 0.15, "Tongue": 0.30, "UpperUp": 0.10, "LowerDown": 0.10}, (0.5, 0.5)),
-    "T": ({"Jaw": 0.15, "Stretch": 0.15, "Smile": 0.05}, (0.2, 0.35)),
-    "D": ({"Jaw": 0.15, "Stretch": 0.15, "Smile": 0.05}, (0.2, 0.35)),
-    "N": ({"Jaw": 0.15, "Stretch": 0.15, "Smile": 0.05}, (0.2, 0.35)),
-    "L": ({"Jaw": 0.25, "Stretch": 0.10, "Tongue": 0.05}, (0.2, 0.35)),
-    "S": ({"Jaw": 0.06, "Stretch": 0.35, "Smile": 0.20, "UpperUp": 0.05}, (0.4, 0.7)),
-    "Z": ({"Jaw": 0.06, "Stretch": 0.35, "Smile": 0.20, "UpperUp": 0.05}, (0.4, 0.7)),
+    "T": ({"Jaw": 0.15, "Stretch": 0.08, "Smile": 0.05}, (0.2, 0.35)),
+    "D": ({"Jaw": 0.15, "Stretch": 0.08, "Smile": 0.05}, (0.2, 0.35)),
+    "N": ({"Jaw": 0.15, "Stretch": 0.08, "Smile": 0.05}, (0.2, 0.35)),
+    "L": ({"Jaw": 0.25, "Stretch": 0.05, "Tongue": 0.05}, (0.2, 0.35)),
+    "S": ({"Jaw": 0.06, "Stretch": 0.18, "Smile": 0.20, "UpperUp": 0.05}, (0.4, 0.7)),
+    "Z": ({"Jaw": 0.06, "Stretch": 0.18, "Smile": 0.20, "UpperUp": 0.05}, (0.4, 0.7)),
     "SH": (
-        {"Jaw": 0.10, "Funnel": 0.50, "Pucker": 0.30, "UpperUp": 0.15, "LowerDown": 0.15},
+        {"Jaw": 0.10, "Funnel": 0.65, "Pucker": 0.40, "UpperUp": 0.15, "LowerDown": 0.15},
         (0.7, 0.6),
     ),
     "ZH": (
-        {"Jaw": 0.10, "Funnel": 0.50, "Pucker": 0.30, "UpperUp": 0.15, "LowerDown": 0.15},
+        {"Jaw": 0.10, "Funnel": 0.65, "Pucker": 0.40, "UpperUp": 0.15, "LowerDown": 0.15},
         (0.7, 0.6),
     ),
     "CH": (
-        {"Jaw": 0.10, "Funnel": 0.45, "Pucker": 0.30, "UpperUp": 0.15, "LowerDown": 0.15},
+        {"Jaw": 0.10, "Funnel": 0.60, "Pucker": 0.40, "UpperUp": 0.15, "LowerDown": 0.15},
         (0.7, 0.6),
     ),
     "JH": (
-        {"Jaw": 0.10, "Funnel": 0.45, "Pucker": 0.30, "UpperUp": 0.15, "LowerDown": 0.15},
+        {"Jaw": 0.10, "Funnel": 0.60, "Pucker": 0.40, "UpperUp": 0.15, "LowerDown": 0.15},
         (0.7, 0.6),
     ),
-    "K": ({"Jaw": 0.25, "Stretch": 0.10}, (0.15, 0.3)),
-    "G": ({"Jaw": 0.25, "Stretch": 0.10}, (0.15, 0.3)),
-    "NG": ({"Jaw": 0.20, "Stretch": 0.10}, (0.15, 0.3)),
+    "K": ({"Jaw": 0.25, "Stretch": 0.05}, (0.15, 0.3)),
+    "G": ({"Jaw": 0.25, "Stretch": 0.05}, (0.15, 0.3)),
+    "NG": ({"Jaw": 0.20, "Stretch": 0.05}, (0.15, 0.3)),
     "HH": ({"Jaw": 0.25}, (0.05, 0.1)),
-    "R": ({"Jaw": 0.15, "Funnel": 0.35, "Pucker": 0.35}, (0.6, 0.4)),
-    "W": ({"Jaw": 0.10, "Funnel": 0.30, "Pucker": 0.75}, (0.9, 0.5)),
-    "Y": ({"Jaw": 0.12, "Smile": 0.35, "Stretch": 0.30}, (0.5, 0.5)),
+    "R": ({"Jaw": 0.15, "Funnel": 0.50, "Pucker": 0.45}, (0.6, 0.4)),
+    "W": ({"Jaw": 0.10, "Funnel": 0.45, "Pucker": 0.90}, (0.9, 0.5)),
+    "Y": ({"Jaw": 0.12, "Smile": 0.35, "Stretch": 0.15}, (0.5, 0.5)),
 }
 _IY_LIKE = TABLE["IY"][0]
 # Diphthongs: first target for 55 % of the phone, second for 45 %.
 DIPHTHONGS = {
-    "AW": (TABLE["AA"][0], {"Jaw": 0.22, "Funnel": 0.35, "Pucker": 0.45}),
+    "AW": (TABLE["AA"][0], {"Jaw": 0.22, "Funnel": 0.50, "Pucker": 0.60}),
     "AY": (TABLE["AA"][0], _IY_LIKE),
-    "OY": ({"Jaw": 0.45, "Funnel": 0.40}, _IY_LIKE),
+    "OY": ({"Jaw": 0.45, "Funnel": 0.55, "Pucker": 0.15}, _IY_LIKE),
     "EY": (TABLE["EH"][0], _IY_LIKE),
     "OW": (
-        {"Jaw": 0.40, "Funnel": 0.45, "Pucker": 0.25},
-        {"Jaw": 0.20, "Funnel": 0.30, "Pucker": 0.55},
+        {"Jaw": 0.40, "Funnel": 0.60, "Pucker": 0.35},
+        {"Jaw": 0.20, "Funnel": 0.45, "Pucker": 0.70},
     ),
 }
 _VOWELS = {"AA", "AE", "AH", "AO", "EH", "ER", "IH", "IY", "UH", "UW", *DIPHTHONGS}
@@ -195,7 +194,10 @@ def render(
             )
         if phone in BILABIALS:
             out[idx, _JAW] = np.minimum(out[idx, _JAW], 0.08)
-            out[idx, CH["MouthClose"]] = np.maximum(out[idx, CH["MouthClose"]], out[idx, _JAW])
+            floor = np.maximum(out[idx, _JAW], CLOSE_MIN)
+            out[idx, CH["MouthClose"]] = np.maximum(out[idx, CH["MouthClose"]], floor)
         else:
-            out[idx, CH["MouthRollLower"]] = np.maximum(out[idx, CH["MouthRollLower"]], 0.4)
+            out[idx, CH["MouthRollLower"]] = np.maximum(
+                out[idx, CH["MouthRollLower"]], ROLL_LOWER_MIN
+            )
     return np.clip(out * intensity, 0.0, 1.0).astype(np.float32)

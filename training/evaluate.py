@@ -5,10 +5,12 @@
 2. ../shared/eval/neurosync-clips (or $NEUROSYNC_SHARED/eval/...): Pearson r per mouth
    channel against NeuroSync 0.1's output, with one global lag (|lag| <= 4 frames, the same
    for every clip and channel).
-3. Bilabials on human speech (pocketsphinx alignment of the package-archive recordings):
-   fraction of p/b/m whose mid-consonant JawOpen is below the neighbouring vowels' peaks.
-4. Speed: features + inference, ms per second of audio (1 and 2 threads, model already loaded),
-   on the numpy engine (default) or ``--backend torch``.
+3. Human speech (pocketsphinx alignment of the package-archive recordings, rendered with the
+   training rules): per-channel r and amplitude ratio (model p95 / target p95) over speech,
+   and the fraction of p/b/m with a visible closure (a JawOpen dip below the neighbouring
+   vowels' peaks or a MouthClose peak above them).
+4. Speed: features + inference, ms per second of audio (model already loaded), on the numpy
+   engine (default) or ``--backend torch``.
 
     .venv/bin/python -m training.evaluate [--model PATH] [--json out.json]
 """
@@ -172,9 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", default=None, help="checkpoint (default: the shipped model)")
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--backend", choices=("numpy", "torch"), default="numpy")
-    p.add_argument(
-        "--skip", nargs="*", default=[], choices=["heldout", "clips", "bilabial", "speed"]
-    )
+    p.add_argument("--skip", nargs="*", default=[], choices=["heldout", "clips", "human", "speed"])
     a = p.parse_args(argv)
     loaded = load_checkpoint(a.model, backend=a.backend)
     report: dict = {"model": str(loaded.path), "parameters": loaded.parameter_count}
@@ -205,17 +205,33 @@ def main(argv: list[str] | None = None) -> None:
             + ", ".join(f"{k}={c['mean_r'][k]:.3f}" for k in c["mean_r"])
         )
         print(f"  mean JawOpen r = {c['mean_r']['JawOpen']:.3f} (target >= 0.65)")
-    if "bilabial" not in a.skip:
-        from .bilabial import bilabial_check
+    if "human" not in a.skip:
+        from .bilabial import aligned, bilabial_check
+        from .human import RATIO_CHANNELS, human_speech
 
-        report["bilabial"] = b = bilabial_check(loaded)
-        if b.get("error"):
-            print(f"\nbilabial check skipped: {b['error']}")
+        items = aligned()
+        report["human"] = h = human_speech(loaded, items) if isinstance(items, list) else items
+        report["bilabial"] = b = bilabial_check(loaded, items)
+        if b.get("error") or h.get("error"):
+            print(f"\nhuman-speech checks skipped: {b.get('error') or h.get('error')}")
         else:
             print(
-                f"\nbilabials on human speech: {b['closed']}/{b['total']} = "
-                f"{100 * b['fraction']:.1f} % with the jaw more closed mid-consonant than at the "
-                "neighbouring vowels (target >= 90 %)"
+                f"\nhuman speech ({h['clips']} clips, {h['speech_seconds']} s of speech), model "
+                "against the rules rendered from a pocketsphinx alignment:"
+            )
+            for name, v in h.items():
+                if isinstance(v, dict):
+                    flag = " *" if name in RATIO_CHANNELS else ""
+                    print(
+                        f"  {name}{flag}: r={v['r']:.3f} p95 model {v['model_p95']:.3f} / "
+                        f"target {v['target_p95']:.3f} = ratio {v['ratio']:.2f}"
+                    )
+            print("  (* amplitude ratio target 0.7-1.3; MouthClose r target >= 0.35)")
+            print(
+                f"bilabials on human speech: {b['closed']}/{b['total']} = "
+                f"{100 * b['fraction']:.1f} % visible (target >= 90 %): jaw dip "
+                f"{100 * b['jaw_dip_fraction']:.1f} %, "
+                f"lip seal {100 * b['lip_seal_fraction']:.1f} %"
             )
             for name, v in b["per_file"].items():
                 print(f"  {name}: {v[0]}/{v[1]}")

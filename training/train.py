@@ -2,7 +2,10 @@
 
 Random 128-frame windows (the inference window) from whole clips; loss on blendshapes in 0..1
 (mouth, jaw and tongue channels weighted up, plus a first-difference term for timing) and on the
-one-hot Neutral emotion. The state (model, optimiser, step, RNG) is saved every ``--save-every``
+one-hot Neutral emotion. Each mouth channel's weight is raised to
+``(std(JawOpen) / std(channel)) ** 2``, at most ``--balance`` (measured on the training targets),
+so that channels with a small range, such as MouthClose or MouthPress, count about as much as
+the jaw. The state (model, optimiser, step, RNG) is saved every ``--save-every``
 steps to ``--state``, and a run started again with the same arguments continues from it, unless
 the corpus was rebuilt with another recipe since (then it starts over). At the end the
 blendshape rows of the output layer are multiplied by 100 (NeuroSync's models output percent)
@@ -94,13 +97,39 @@ def sample_batch(
     return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
 
 
-def loss_fn(out: torch.Tensor, y: torch.Tensor, channel_w: torch.Tensor) -> torch.Tensor:
+def channel_weights(targets: list[np.ndarray], balance: float) -> np.ndarray:
+    """(61,) loss weights: 0.2 off the mouth, 1 on it, and small-range mouth channels raised to
+    ``min(balance, (std(JawOpen) / std(channel)) ** 2)`` (``balance`` <= 1: no raise)."""
+    weights = np.where(MOUTH, 1.0, 0.2)
+    std = np.concatenate([y[::4] for y in targets]).astype(np.float64).std(axis=0)
+    active = MOUTH & (std > 1e-3)
+    ratio = (std[BLENDSHAPE_NAMES.index("JawOpen")] / np.maximum(std, 1e-3)) ** 2
+    weights[active] = np.clip(ratio[active], 1.0, max(1.0, balance))
+    return weights
+
+
+def loss_fn(
+    out: torch.Tensor, y: torch.Tensor, channel_w: torch.Tensor, velocity: float = 2.0
+) -> torch.Tensor:
     shapes = out[..., :NUM_BLENDSHAPES]
     err = ((shapes - y) ** 2 * channel_w).mean()
     vel = (((shapes[:, 1:] - shapes[:, :-1]) - (y[:, 1:] - y[:, :-1])) ** 2 * channel_w).mean()
     emo = torch.zeros_like(out[..., NUM_BLENDSHAPES:])
     emo[..., NEUTRAL] = 1.0
-    return err + 2.0 * vel + 0.1 * ((out[..., NUM_BLENDSHAPES:] - emo) ** 2).mean()
+    return err + velocity * vel + 0.1 * ((out[..., NUM_BLENDSHAPES:] - emo) ** 2).mean()
+
+
+def initial_weights(path: Path, device: str) -> dict:
+    """Model weights from a run's ``train_state.pt`` or from an exported checkpoint (whose
+    blendshape output rows are in percent: divided by 100 back to the training scale)."""
+    data = torch.load(path, map_location=device, weights_only=False)  # our own files
+    if "model" in data:
+        return data["model"]
+    state = dict(data["state_dict"] if "state_dict" in data else data)
+    for key in ("decoder.fc_output.weight", "decoder.fc_output.bias"):
+        state[key] = state[key].clone()
+        state[key][:NUM_BLENDSHAPES] /= 100
+    return state
 
 
 def export(model: Seq2Seq, config: ModelConfig, path: Path, info: dict | None = None) -> None:
@@ -172,8 +201,21 @@ def main(argv: list[str] | None = None) -> None:
         "--zero-share", type=float, default=0.0, help="batch share of digital-silence windows"
     )
     p.add_argument("--anticipate", type=int, default=0, help="frames the targets lead the audio")
+    p.add_argument(
+        "--balance",
+        type=float,
+        default=9.0,
+        help="largest loss weight of a small-range mouth channel (1: all mouth channels equal)",
+    )
+    p.add_argument("--velocity", type=float, default=2.0, help="weight of the velocity loss")
+    p.add_argument("--jaw-weight", type=float, default=1.0, help="extra loss weight on JawOpen")
     p.add_argument("--save-every", type=int, default=200)
-    p.add_argument("--init", type=Path, default=None, help="start from this run's train_state.pt")
+    p.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from these weights: a run's train_state.pt or an exported .pth",
+    )
     p.add_argument("--state", type=Path, default=RUNS / "train_state.pt")
     p.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     a = p.parse_args(argv)
@@ -217,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
 
     step, rng = 0, np.random.default_rng(a.seed)
     if a.init is not None and not a.state.exists():  # fine-tuning: weights only, fresh optimiser
-        model.load_state_dict(torch.load(a.init, map_location=device, weights_only=False)["model"])
+        model.load_state_dict(initial_weights(a.init, device))
         log.info("initialised from %s", a.init)
     state = None
     if a.state.exists():
@@ -231,7 +273,13 @@ def main(argv: list[str] | None = None) -> None:
         step, rng = state["step"], state["rng"]
         torch.set_rng_state(state["torch_rng"])
         log.info("resumed from %s at step %d", a.state, step)
-    channel_w = torch.tensor(np.where(MOUTH, 1.0, 0.2), dtype=torch.float32, device=device)
+    channel_w = channel_weights(targets, a.balance)
+    channel_w[BLENDSHAPE_NAMES.index("JawOpen")] *= a.jaw_weight
+    log.info(
+        "loss weights above 1: %s",
+        {n: round(float(w), 2) for n, w in zip(BLENDSHAPE_NAMES, channel_w, strict=True) if w > 1},
+    )
+    channel_w = torch.tensor(channel_w, dtype=torch.float32, device=device)
     weights = frames / frames.sum()
     negative = np.array([m["key"] == "negative" for m in meta])
     if a.negative_share and negative.any():  # noise-only clips with a resting face, up-weighted
@@ -243,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
         x, y = sample_batch(feats, targets, weights, rng, a.batch, a.zero_share)
-        loss = loss_fn(model(x.to(device)), y.to(device), channel_w)
+        loss = loss_fn(model(x.to(device)), y.to(device), channel_w, a.velocity)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS, NUM_BLENDSHAPES
 
-from training.curves import JAW_GAMMA, JAW_REF, render
+from training.curves import CLOSE_MIN, JAW_GAMMA, JAW_REF, ROLL_LOWER_MIN, TABLE, render
 from training.phones import SIL
 
 CH = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
@@ -52,6 +52,9 @@ def test_bilabials_shut_the_jaw_and_close_the_lips(phone):
     mid = 0.30
     assert at(out, mid, "JawOpen") <= 0.08
     assert at(out, mid, "MouthClose") >= at(out, mid, "JawOpen")
+    # v2 recipe (issue 10): the lip seal is clearly above rest, as in human ARKit capture
+    assert at(out, mid, "MouthClose") >= CLOSE_MIN - 1e-6 and CLOSE_MIN >= 0.1
+    assert at(out, 0.12, "MouthClose") < 0.02
     assert at(out, mid, "JawOpen") < at(out, 0.12, "JawOpen")
     assert at(out, mid, "JawOpen") < at(out, 0.48, "JawOpen")
 
@@ -60,7 +63,22 @@ def test_bilabials_shut_the_jaw_and_close_the_lips(phone):
 def test_labiodentals_roll_the_lower_lip(phone):
     segs = [(0.0, 0.25, "AE"), (0.25, 0.35, phone), (0.35, 0.6, "AE")]
     out = render(segs, frames(0.6))
-    assert at(out, 0.30, "MouthRollLower") >= 0.4
+    # v2 recipe (issue 10): human lower-lip roll is small (was >= 0.4 in v1, on purpose lowered)
+    assert at(out, 0.30, "MouthRollLower") >= ROLL_LOWER_MIN - 1e-6
+    assert out[:, CH["MouthRollLower"]].max() <= 0.2
+
+
+def test_only_labiodentals_roll_the_lower_lip():
+    """v2: bilabials no longer roll the lower lip (it anti-correlated with human capture)."""
+    assert [p for p, (t, _) in TABLE.items() if "RollLower" in t] == ["F", "V"]
+
+
+def test_v2_amplitudes_follow_human_capture():
+    """Stretch about half of v1 (max 0.40), Press about a quarter (max 0.45), Pucker on UW/W."""
+    stretch = max(t.get("Stretch", 0) for t, _ in TABLE.values())
+    press = max(t.get("Press", 0) for t, _ in TABLE.values())
+    assert 0.15 <= stretch <= 0.22 and 0.08 <= press <= 0.13
+    assert TABLE["UW"][0]["Pucker"] >= 0.85 and TABLE["W"][0]["Pucker"] >= 0.85
 
 
 def test_a_very_short_bilabial_still_closes_its_nearest_frame():
