@@ -14,6 +14,8 @@ from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH, load_checkpoin
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, EMOTION_NAMES, NUM_ARKIT_CHANNELS
 from neurosync_lipsync.core.pipeline import generate
 
+from .conftest import NEEDS_TORCH
+
 CLIP = Path(__file__).resolve().parents[2] / "training" / "fixtures" / "held_out_rms.wav"
 JAW = BLENDSHAPE_NAMES.index("JawOpen")
 LEAD, TAIL = 0.5, 1.0
@@ -77,3 +79,11 @@ def test_product_mode_is_clamped(loaded):
     keys = out.values[:, :NUM_ARKIT_CHANNELS]  # shape keys; head and eye rotations are signed
     assert keys.min() >= 0.0 and keys.max() <= 1.0
     assert np.abs(out.values[:, NUM_ARKIT_CHANNELS:]).max() <= 0.5
+
+
+@NEEDS_TORCH
+def test_numpy_engine_runs_the_default_model_as_torch_does(speech):
+    """The shipped model through the numpy engine (what Blender runs) equals the torch module."""
+    torch_out = generate(CLIP, model=load_checkpoint(backend="torch"), reference=True)
+    np.testing.assert_allclose(speech.values, torch_out.values, atol=1e-5)
+    np.testing.assert_allclose(speech.emotions, torch_out.emotions, atol=1e-5)
