@@ -16,7 +16,7 @@ import tarfile
 from pathlib import Path
 
 import numpy as np
-from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS
+from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, model_frame_times
 from neurosync_lipsync.core.pipeline import generate
 
 from .build_data import DATA
@@ -110,7 +110,7 @@ def bilabial_check(loaded, items: list[tuple[str, Path, list]] | dict | None = N
     for name, wav, segs in items:
         values = generate(wav, model=loaded, reference=True).values
         jaw, close = values[:, JAW], values[:, CLOSE]
-        t = (np.arange(len(jaw)) + 0.25) / MODEL_FPS
+        t = model_frame_times(len(jaw))
         ok = n = 0
         for i, (start, end, phone) in enumerate(segs):
             if phone not in ("P", "B", "M"):

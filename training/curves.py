@@ -18,7 +18,12 @@ NeuroSync jaw rests near 0 between syllables); nothing from them is trained on.
 from __future__ import annotations
 
 import numpy as np
-from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS, NUM_BLENDSHAPES
+from neurosync_lipsync.core.constants import (
+    BLENDSHAPE_NAMES,
+    MODEL_FPS,
+    NUM_BLENDSHAPES,
+    model_frame_times,
+)
 
 from .phones import SIL
 
@@ -159,7 +164,7 @@ def render(
     segments: list[tuple[float, float, str]], num_frames: int, *, intensity: float = 1.0
 ) -> np.ndarray:
     """(num_frames, 61) weights in 0..1 for ``segments`` [(start_s, end_s, ARPAbet)]."""
-    t = (np.arange(num_frames) + 0.25) / MODEL_FPS
+    t = model_frame_times(num_frames)
     parts = expand(segments)
     if not parts:
         return np.zeros((num_frames, NUM_BLENDSHAPES), dtype=np.float32)

@@ -11,7 +11,7 @@ shapes the rules ask for on voices it never heard, the synthetic-to-human gap in
 from __future__ import annotations
 
 import numpy as np
-from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS
+from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS, model_frame_times
 from neurosync_lipsync.core.pipeline import generate
 
 from .curves import render
@@ -36,7 +36,7 @@ RATIO_CHANNELS = CHANNELS[:6]
 def speech_frames(segments: list[tuple[float, float, str]], num_frames: int) -> np.ndarray:
     """Boolean mask of the frames from the first to the last non-silent phone."""
     spoken = [(s, e) for s, e, p in segments if p != SIL]
-    t = (np.arange(num_frames) + 0.25) / MODEL_FPS
+    t = model_frame_times(num_frames)
     if not spoken:
         return np.zeros(num_frames, bool)
     return (t >= spoken[0][0]) & (t <= spoken[-1][1])
