@@ -17,11 +17,12 @@ from neurosync_lipsync.core.pth_reader import read_pth
 
 from tests.core.pth_files import random_state, write_pth
 
+from .conftest import NEEDS_TORCH as needs_torch
+
 try:
     import torch
-except ImportError:
+except ImportError:  # the runtime needs none; these tests use it where present
     torch = None
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
 
 
 def small_state(family: str, n_layers: int = 2, hidden: int = 32) -> dict:

@@ -14,11 +14,12 @@ from neurosync_lipsync.core.pth_reader import UnsafePickleError, read_pth
 from tests.core import pth_files
 from tests.core.pth_files import write_pth
 
+from .conftest import NEEDS_TORCH as needs_torch
+
 try:
     import torch
-except ImportError:
+except ImportError:  # the runtime needs none; these tests use it where present
     torch = None
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
 
 
 @needs_torch
