@@ -21,6 +21,8 @@ from .gaze import gaze_rotation, look_channels, rotation_from_looks, saccades
 from .head import head_curves
 from .options import PARTS, SecondaryOptions
 from .prosody import Prosody, analyse
+from .rng import part_generators
+from .shapes import percentile
 
 __all__ = [
     "FLAT_RANGE",
@@ -70,7 +72,7 @@ def flat_channels(model_values: np.ndarray) -> set[str]:
     unsure = np.ptp(cols, axis=0) >= FLAT_RANGE - 1e-9
     flat = {n for n, u in zip(names, unsure, strict=True) if not u}
     if unsure.any():
-        lo, hi = np.percentile(cols[:, unsure], [1, 99], axis=0)
+        lo, hi = percentile(cols[:, unsure], [1, 99])
         rest = [n for n, u in zip(names, unsure, strict=True) if u]
         flat |= {n for n, span in zip(rest, hi - lo, strict=True) if span < FLAT_RANGE}
     return flat
@@ -131,13 +133,7 @@ def apply_secondary(
     at_frames = {k: np.interp(frame_t, times, v) for k, v in shifts.items()}
     flat = flat_channels(model_values if model_values is not None else values[:0])
     free = {p: all(c in flat for c in PART_CHANNELS[p]) for p in PARTS}
-    rngs = dict(
-        zip(
-            PARTS,
-            (np.random.default_rng(s) for s in np.random.SeedSequence(options.seed).spawn(4)),
-            strict=True,
-        )
-    )
+    rngs = dict(zip(PARTS, part_generators(options.seed, len(PARTS)), strict=True))
 
     if options.enabled("blinks") and free["blinks"]:
         wide = np.interp(

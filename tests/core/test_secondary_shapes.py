@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES
 from neurosync_lipsync.core.secondary import FLAT_RANGE, PART_CHANNELS, PARTS, flat_channels
 from neurosync_lipsync.core.secondary.prosody import decimate
-from neurosync_lipsync.core.secondary.shapes import edge_pad, sliding_max
+from neurosync_lipsync.core.secondary.rng import KEEP, part_generators
+from neurosync_lipsync.core.secondary.shapes import edge_pad, median, percentile, sliding_max
 
 
 def _samples(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -61,3 +64,41 @@ def test_flat_channels_is_the_percentile_span_rule():
         want = {n for n, s in zip(names, hi - lo, strict=True) if s < FLAT_RANGE}
         assert flat_channels(values) == want
     assert flat_channels(np.zeros((0, 61))) == set(names)
+
+
+@pytest.mark.parametrize("n", [*range(1, 12), 210, 741])
+def test_percentile_and_median_are_numpys_to_the_bit(n):
+    rng = np.random.default_rng(n)
+    for trial in range(10):
+        x = rng.standard_normal(n) * 10 ** rng.uniform(-3, 3)
+        if trial % 2:
+            x = np.round(x, 1)  # ties
+        for q in (0, 1, 5, 33.3, 50, 95, 99, 100):
+            assert percentile(x, q) == np.percentile(x, q)
+        assert median(x) == np.median(x)
+        cols = rng.standard_normal((n, 4))
+        assert np.array_equal(percentile(cols, [1, 99]), np.percentile(cols, [1, 99], axis=0))
+
+
+def _draws(generators) -> list[np.ndarray]:
+    return [g.uniform(size=5) for g in generators]
+
+
+def test_part_generators_restart_from_their_seed():
+    fresh = [np.random.default_rng(s) for s in np.random.SeedSequence(42).spawn(4)]
+    want = _draws(fresh)
+    assert np.array_equal(_draws(part_generators(42, 4)), want)
+    for seed in range(KEEP + 2):  # other seeds push 42 out of the cache and back in
+        part_generators(seed, 4)[0].uniform()
+        assert np.array_equal(_draws(part_generators(42, 4)), want)
+    assert not np.array_equal(_draws(part_generators(43, 4))[0], want[0])
+
+
+def test_part_generators_are_not_shared_between_threads():
+    here = part_generators(5, 4)
+    there = []
+    worker = threading.Thread(target=lambda: there.extend(part_generators(5, 4)))
+    worker.start()
+    worker.join()
+    assert not any(a is b for a in here for b in there)
+    assert np.array_equal(_draws(here), _draws(there))
