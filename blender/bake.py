@@ -31,6 +31,7 @@ from .takes import (
 from .timing import FramePlan, StripTiming, plan_frames, strip_timing
 
 if TYPE_CHECKING:
+    import bpy
     import numpy as np
 
 log = logging.getLogger(__name__)
@@ -284,7 +285,7 @@ def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -
     return BakeCurves(plan, values[:, : len(CHANNELS)], values[:, len(CHANNELS) :])
 
 
-def apply(request: BakeRequest, curves: BakeCurves):
+def apply(request: BakeRequest, curves: BakeCurves) -> bpy.types.Action:
     """Write the take (main thread only). Returns the action."""
     import bpy
 
@@ -294,9 +295,9 @@ def apply(request: BakeRequest, curves: BakeCurves):
     if obj is None or obj.type != "MESH" or obj.data.shape_keys is None:
         raise BakeError(f"mesh '{request.object_name}' or its shape keys are gone")
     key = editable_key(obj)
-    if request.strip_uid and find_take(key, request.take_id)[2] is None:
+    if request.strip_uid and find_take(key, request.take_id).action is None:
         # A take from before strips had uids (id "strip<US>object"): adopt it, do not stack.
-        *_, old = find_take(key, f"{request.strip_name}\x1f{request.object_name}")
+        old = find_take(key, f"{request.strip_name}\x1f{request.object_name}").action
         if old is not None:
             old[TAKE_PROP] = request.take_id
     columns = {}
@@ -343,7 +344,7 @@ def bake(
     progress=None,
     cancel=None,
     threads=None,
-):
+) -> tuple[bpy.types.Action, BakeRequest]:
     """gather + compute + apply, synchronously. Returns (action, request)."""
     request = gather(scene, strip_name, object_name, settings)
     curves = compute(request, progress=progress, cancel=cancel, threads=threads)

@@ -41,8 +41,8 @@ class Job:
     """What a checked command line asks for, ready to run."""
 
     scene: str
-    pairs: tuple  # ((strip, face), ...)
-    skipped: tuple  # ((strip, reason), ...)
+    pairs: tuple[tuple[str, str], ...]  # ((strip, face), ...)
+    skipped: tuple[tuple[str, str], ...]  # ((strip, reason), ...)
     batch: bool
     settings: BakeSettings | None
     csv: CSVTake | None = None
@@ -50,7 +50,7 @@ class Job:
     frame: int = 1
     preset: str = "auto"
     mode: str = "NLA"
-    head: tuple | None = None  # (armature name, bone name)
+    head: tuple[str, str] | None = None  # (armature name, bone name)
     blend_target: str | None = None
     gltf_target: str | None = None
 
