@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from ..core.constants import NUM_BLENDSHAPES
 from ..core.errors import BakeError
 from ..core.naming import AUTO, CHANNELS, map_names
+from ..core.postprocess import ProductOptions
 from ..ids import STRIP_UID_PROP, TAKE_PROP
 from .actions import shape_key_path
 from .layers import conflicts
@@ -27,6 +29,10 @@ from .takes import (
     strip_uid,
 )
 from .timing import FramePlan, StripTiming, plan_frames, strip_timing
+
+if TYPE_CHECKING:
+    import bpy
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +49,20 @@ class RigTargets:
 
 @dataclass(frozen=True)
 class BakeSettings:
-    """What the user chose: from the scene's settings or the CLI's arguments."""
+    """What the user chose: from the scene's settings or the CLI's arguments.
 
-    emotion_strength: float = 1.0
-    emotion_strengths: dict = field(default_factory=dict)
-    region_gains: dict = field(default_factory=dict)
-    smoothing: str = "savgol"
+    ``product`` holds the engine's knobs (emotion, region gains, smoothing, directed emotion,
+    secondary motion), checked once by :class:`~..core.postprocess.ProductOptions`; its timing
+    (fps, start_time, duration) is each strip's, set by :func:`compute`. The rest is Blender's.
+    """
+
+    product: ProductOptions = field(default_factory=ProductOptions)
     mode: str = "NLA"
     preset: str = AUTO
     model_path: str | None = None
     backend: str = "numpy"  # or "torch" (optional install; device applies to it only)
     device: str = "cpu"
     channels: str = "ALL"  # or "MOUTH": see takes.SCOPES
-    #: core.secondary.SecondaryOptions (None: the defaults, every part on) and the directed
-    #: emotion (None: the model's own emotion output).
-    secondary: object = None
-    emotion: str | None = None
-    emotion_intensity: float = 1.0
     rig: RigTargets | None = None  # head and eye bones, or None: no rotation keys
     head_object: str = ""  # object keyed with the head rotation ("" none; a head bone wins)
 
@@ -70,13 +73,13 @@ class BakeRequest:
 
     strip_name: str
     object_name: str
-    audio: object  # path (str) or bytes of a packed sound
+    audio: str | bytes  # path, or the bytes of a packed sound
     audio_label: str
     timing: StripTiming
-    targets: tuple  # ((channel index, shape-key name), ...)
+    targets: tuple[tuple[int, str], ...]  # ((channel index, shape-key name), ...)
     preset: str
     settings: BakeSettings
-    warnings: tuple = ()
+    warnings: tuple[str, ...] = ()
     strip_uid: str = ""
     scene_name: str = ""
 
@@ -95,9 +98,9 @@ class BakeRequest:
 @dataclass(frozen=True)
 class BakeCurves:
     plan: FramePlan
-    values: object  # (count, 52) float32, ARKit channels in LiveLink order
+    values: np.ndarray  # (count, 52) float32, ARKit channels in LiveLink order
     #: (count, 9) float32 radians: HeadYaw/Pitch/Roll, Left/RightEye Yaw/Pitch/Roll.
-    motion: object = None
+    motion: np.ndarray | None = None
 
 
 def strip_scene(context):
@@ -156,7 +159,7 @@ def gather(scene, strip_name: str, object_name: str, settings: BakeSettings) -> 
             f"none of the shape keys of '{object_name}' match an ARKit name "
             f"(preset {mapping.preset})"
         )
-    targets = enabled_targets(mapping.pairs(), settings.region_gains, settings.channels)
+    targets = enabled_targets(mapping.pairs(), settings.product.region_gains, settings.channels)
     if not targets:
         raise BakeError(f"no channel of '{object_name}' is enabled (every region's gain is 0)")
     sound = strip.sound
@@ -259,7 +262,6 @@ def _read_with_aud(aud, path: str, label: str):
 def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -> BakeCurves:
     """Run the engine for the strip's audible frames. No bpy: safe in a worker thread."""
     from ..core.pipeline import generate
-    from ..core.postprocess import ProductOptions
 
     report = progress or (lambda fraction, stage: None)
     report(0.0, "reading audio")
@@ -268,18 +270,7 @@ def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -
     if plan.count == 0:
         raise BakeError(f"strip '{request.strip_name}' plays none of its audio")
     s = request.settings
-    options = ProductOptions(
-        emotion_strength=s.emotion_strength,
-        emotion_strengths=dict(s.emotion_strengths),
-        region_gains=dict(s.region_gains),
-        smoothing=s.smoothing,
-        fps=plan.fps,
-        start_time=plan.start_time,
-        duration=plan.duration,
-        emotion=s.emotion,
-        emotion_intensity=s.emotion_intensity,
-        **({"secondary": s.secondary} if s.secondary is not None else {}),
-    )
+    options = replace(s.product, fps=plan.fps, start_time=plan.start_time, duration=plan.duration)
     report(0.01, "loading model")
     model = load_model(s.model_path, s.backend, s.device)
     result = generate(
@@ -294,7 +285,7 @@ def compute(request: BakeRequest, *, progress=None, cancel=None, threads=None) -
     return BakeCurves(plan, values[:, : len(CHANNELS)], values[:, len(CHANNELS) :])
 
 
-def apply(request: BakeRequest, curves: BakeCurves):
+def apply(request: BakeRequest, curves: BakeCurves) -> bpy.types.Action:
     """Write the take (main thread only). Returns the action."""
     import bpy
 
@@ -304,9 +295,9 @@ def apply(request: BakeRequest, curves: BakeCurves):
     if obj is None or obj.type != "MESH" or obj.data.shape_keys is None:
         raise BakeError(f"mesh '{request.object_name}' or its shape keys are gone")
     key = editable_key(obj)
-    if request.strip_uid and find_take(key, request.take_id)[2] is None:
+    if request.strip_uid and find_take(key, request.take_id).action is None:
         # A take from before strips had uids (id "strip<US>object"): adopt it, do not stack.
-        *_, old = find_take(key, f"{request.strip_name}\x1f{request.object_name}")
+        old = find_take(key, f"{request.strip_name}\x1f{request.object_name}").action
         if old is not None:
             old[TAKE_PROP] = request.take_id
     columns = {}
@@ -353,7 +344,7 @@ def bake(
     progress=None,
     cancel=None,
     threads=None,
-):
+) -> tuple[bpy.types.Action, BakeRequest]:
     """gather + compute + apply, synchronously. Returns (action, request)."""
     request = gather(scene, strip_name, object_name, settings)
     curves = compute(request, progress=progress, cancel=cancel, threads=threads)

@@ -26,11 +26,11 @@ PREVIOUS_PROP = "lipsync_export_previous"
 class ExportBake:
     """What :func:`merge_takes` wrote."""
 
-    action: object  # bpy.types.Action on the Key, now its active action
-    head_action: object  # bpy.types.Action on the armature, or None
+    action: bpy.types.Action  # on the Key, now its active action
+    head_action: bpy.types.Action | None  # on the armature
     frame_start: int
     frame_end: int
-    paths: tuple  # data paths keyed on the Key
+    paths: tuple[str, ...]  # data paths keyed on the Key
     replaced_action: str  # name of the user's active action it displaced ("" if none)
 
 

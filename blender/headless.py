@@ -19,6 +19,7 @@ from ..core.errors import REPORTED, AudioError, NeuroSyncError, UsageError
 from ..core.livelink_csv import CSVTake, read_livelink_csv
 from ..core.naming import map_names
 from ..core.pairing import pair_strips
+from ..core.postprocess import ProductOptions
 from .bake import (
     BakeSettings,
     RigTargets,
@@ -40,8 +41,8 @@ class Job:
     """What a checked command line asks for, ready to run."""
 
     scene: str
-    pairs: tuple  # ((strip, face), ...)
-    skipped: tuple  # ((strip, reason), ...)
+    pairs: tuple[tuple[str, str], ...]  # ((strip, face), ...)
+    skipped: tuple[tuple[str, str], ...]  # ((strip, reason), ...)
     batch: bool
     settings: BakeSettings | None
     csv: CSVTake | None = None
@@ -49,7 +50,7 @@ class Job:
     frame: int = 1
     preset: str = "auto"
     mode: str = "NLA"
-    head: tuple | None = None  # (armature name, bone name)
+    head: tuple[str, str] | None = None  # (armature name, bone name)
     blend_target: str | None = None
     gltf_target: str | None = None
 
@@ -152,8 +153,7 @@ def prepare(args) -> Job:
 
         check_head_object(args.head_object)
     settings = BakeSettings(
-        emotion_strength=args.emotion_strength,
-        smoothing=args.smoothing,
+        product=ProductOptions(emotion_strength=args.emotion_strength, smoothing=args.smoothing),
         mode=mode,
         preset=args.preset,
         model_path=args.model,

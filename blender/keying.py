@@ -13,6 +13,8 @@ Non-destructive rules:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import bpy
 import numpy as np
 
@@ -34,19 +36,30 @@ def take_fcurves(action) -> list:
     return fcurves_of(action)
 
 
-def find_take(key, take_id: str):
+class FoundTake(NamedTuple):
+    """Where :func:`find_take` found a take: all None when nowhere."""
+
+    track: bpy.types.NlaTrack | None  # None (and strip None) for the active action
+    strip: bpy.types.NlaStrip | None
+    action: bpy.types.Action | None
+
+
+_NOWHERE = FoundTake(None, None, None)
+
+
+def find_take(key, take_id: str) -> FoundTake:
     """(track, strip, action) of take ``take_id`` on ``key``; track and strip are None for the
     active action; (None, None, None) when the Key has no such take."""
     ad = key.animation_data
     if ad is None:
-        return None, None, None
+        return _NOWHERE
     for track in ad.nla_tracks:
         for strip in track.strips:
             if strip.action is not None and strip.action.get(TAKE_PROP) == take_id:
-                return track, strip, strip.action
+                return FoundTake(track, strip, strip.action)
     if ad.action is not None and ad.action.get(TAKE_PROP) == take_id:
-        return None, None, ad.action
-    return None, None, None
+        return FoundTake(None, None, ad.action)
+    return _NOWHERE
 
 
 def write_take(
@@ -156,7 +169,7 @@ def remove_take(key, take_id: str) -> bool:
     """Delete a take: its strip, its track when emptied, its active assignment and action.
 
     ``key`` may also be an Object holding a bone take (see :func:`write_channels`)."""
-    *_, action = find_take(key, take_id)
+    action = find_take(key, take_id).action
     if action is None:
         return False
     _detach(key, action)

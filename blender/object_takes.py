@@ -42,7 +42,7 @@ def object_rest(obj, take_id: str):
     take's first), else its rotation now."""
     from mathutils import Quaternion
 
-    *_, own = find_take(obj, take_id)
+    own = find_take(obj, take_id).action
     ad = obj.animation_data
     others = [s.action for t in ad.nla_tracks for s in t.strips] if ad is not None else []
     for action in [own, *others]:

@@ -14,6 +14,8 @@ import bpy
 
 from ..core.constants import EMOTION_NAMES
 from ..core.postprocess import REGIONS as REGION_IDS
+from ..core.postprocess import ProductOptions
+from ..core.secondary import SecondaryOptions
 from ..ids import ADDON_PACKAGE, SCENE_PROP
 from .bake import BakeError, BakeSettings, RigTargets, shape_key_names, sound_strips, strip_scene
 
@@ -64,16 +66,12 @@ def to_bake_settings(settings, context) -> BakeSettings:
         if not path:
             raise BakeError("choose a .pth model in the extension's preferences, or use Default")
     return BakeSettings(
-        emotion_strength=settings.emotion_strength,
-        emotion_strengths={n: getattr(settings, f"emotion_{n.lower()}") for n in EMOTION_NAMES},
-        region_gains={r: getattr(settings, f"gain_{r}") for r, _ in REGIONS},
-        smoothing=settings.smoothing,
+        product=product_options(settings),
         mode=settings.output,
         preset=settings.preset,
         model_path=path,
         **engine_choice(context),
         channels=settings.channels,
-        **secondary_settings(settings),
         rig=rig_targets(settings),
         head_object=head_object(settings),
     )
@@ -97,10 +95,8 @@ def head_object(settings) -> str:
     return obj.name
 
 
-def secondary_settings(settings) -> dict:
-    """The secondary-motion and directed-emotion part of :class:`BakeSettings`."""
-    from ..core.secondary import SecondaryOptions
-
+def product_options(settings) -> ProductOptions:
+    """The engine's knobs of the scene's settings (the timing is each strip's, set at bake)."""
     parts = [p for p, _ in SECONDARY_PARTS]
     secondary = SecondaryOptions(
         **{p: getattr(settings, f"secondary_{p}") for p in parts},
@@ -108,11 +104,15 @@ def secondary_settings(settings) -> dict:
         seed=settings.secondary_seed,
     )
     emotion = None if settings.directed_emotion == "MODEL" else settings.directed_emotion
-    return {
-        "secondary": secondary,
-        "emotion": emotion,
-        "emotion_intensity": settings.emotion_intensity,
-    }
+    return ProductOptions(
+        emotion_strength=settings.emotion_strength,
+        emotion_strengths={n: getattr(settings, f"emotion_{n.lower()}") for n in EMOTION_NAMES},
+        region_gains={r: getattr(settings, f"gain_{r}") for r, _ in REGIONS},
+        smoothing=settings.smoothing,
+        emotion=emotion,
+        emotion_intensity=settings.emotion_intensity,
+        secondary=secondary,
+    )
 
 
 def face_object(context):

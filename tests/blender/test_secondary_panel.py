@@ -17,8 +17,8 @@ def test_panel_registered_and_everything_on_by_default(scene):
     assert hasattr(bpy.types, "LIPSYNC_PT_secondary")
     settings = to_bake_settings(scene.lipsync, bpy.context)
     ones = {"blinks": 1.0, "gaze": 1.0, "brows": 1.0, "head": 1.0}
-    assert settings.secondary == SecondaryOptions(strengths=ones)
-    assert settings.emotion is None and settings.emotion_intensity == 1.0
+    assert settings.product.secondary == SecondaryOptions(strengths=ones)
+    assert settings.product.emotion is None and settings.product.emotion_intensity == 1.0
 
 
 def test_switches_strengths_seed_and_emotion_reach_the_bake(scene):
@@ -29,11 +29,11 @@ def test_switches_strengths_seed_and_emotion_reach_the_bake(scene):
     props.directed_emotion = "Surprised"
     props.emotion_intensity = 0.4
     settings = to_bake_settings(props, bpy.context)
-    assert settings.secondary == SecondaryOptions(
+    assert settings.product.secondary == SecondaryOptions(
         gaze=False, seed=9, strengths={"blinks": 1.0, "gaze": 1.0, "brows": 1.0, "head": 0.5}
     )
-    assert settings.emotion == "Surprised"
-    assert settings.emotion_intensity == pytest.approx(0.4)
+    assert settings.product.emotion == "Surprised"
+    assert settings.product.emotion_intensity == pytest.approx(0.4)
 
 
 def test_bake_carries_blinks_brows_and_the_directed_emotion(scene):
