@@ -26,6 +26,7 @@ import numpy as np
 from . import synth
 from .augment import add_noise, augment, coloured_noise
 from .curves import render
+from .phones import SIL, append_phone
 from .texts import sentences
 
 log = logging.getLogger("training.build_data")
@@ -48,6 +49,7 @@ HELD_OUT_MIX = {"flite-rms": 0.5, "espeak-heldout": 0.5}
 _RECIPE_FILES = (
     "augment.py",
     "build_data.py",
+    "channels.py",
     "curves.py",
     "espeak.py",
     "phones.py",
@@ -176,14 +178,14 @@ def _join(parts: list, rng: random.Random):
         if ys:
             gap = np.zeros(int(rng.uniform(0.1, 0.7) * rate), np.float32)
             ys.append(gap)
-            segs.append((t, t + len(gap) / rate, synth.phones.SIL))
+            segs.append((t, t + len(gap) / rate, SIL))
             t += len(gap) / rate
         ys.append(y)
         segs += [(a + t, b + t, p) for a, b, p in s]
         t += len(y) / rate
     merged: list = []
     for a, b, p in segs:
-        synth.phones._append(merged, a, b, p)
+        append_phone(merged, a, b, p)
     return np.concatenate(ys), rate, merged
 
 
@@ -208,7 +210,7 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
             rate = 16000
             n = int(rng.uniform(2, 6) * rate)
             y = add_noise(np.zeros(n, np.float32), rng, 0) * rng.uniform(0.001, 0.3)
-            segments = [(0.0, n / rate, synth.phones.SIL)]
+            segments = [(0.0, n / rate, SIL)]
         elif result is None or len(result[0]) < 1000:
             continue
         else:

@@ -24,7 +24,8 @@ from neurosync_lipsync.core.checkpoint import load_checkpoint, save_checkpoint
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, NUM_BLENDSHAPES
 from neurosync_lipsync.core.inference import run_model
 
-from .train import MOUTH, add_provenance, load_split
+from .channels import MOUTH
+from .train import add_provenance, load_split
 
 #: Channels whose targets' 95th percentile is below this are left alone (nothing to match).
 MIN_TARGET_P95 = 0.02

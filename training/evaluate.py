@@ -29,11 +29,12 @@ from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, NUM_BLENDSHAPES
 from neurosync_lipsync.core.inference import run_model
 from neurosync_lipsync.core.pipeline import generate
 
+from .channels import JAW, MOUTH
 from .train import anticipate, load_split
 
 SHARED = Path(os.environ.get("NEUROSYNC_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 CLIPS = SHARED / "eval" / "neurosync-clips"
-MOUTH = [i for i, n in enumerate(BLENDSHAPE_NAMES) if n.startswith(("Jaw", "Mouth", "Tongue"))]
+MOUTH_COLUMNS = np.flatnonzero(MOUTH)
 KEY = [
     "JawOpen",
     "MouthClose",
@@ -47,7 +48,6 @@ KEY = [
     "MouthUpperUpLeft",
     "TongueOut",
 ]
-JAW = BLENDSHAPE_NAMES.index("JawOpen")
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -84,8 +84,10 @@ def held_out(loaded) -> dict:
             "seconds": round(len(p) / 60, 1),
             "anticipate_frames": lead,
             "jaw_r_rule_timing": pearson(p[:, JAW], rule[:, JAW]),
-            "r": {BLENDSHAPE_NAMES[c]: pearson(p[:, c], t[:, c]) for c in MOUTH},
-            "mae": {BLENDSHAPE_NAMES[c]: float(np.abs(p[:, c] - t[:, c]).mean()) for c in MOUTH},
+            "r": {BLENDSHAPE_NAMES[c]: pearson(p[:, c], t[:, c]) for c in MOUTH_COLUMNS},
+            "mae": {
+                BLENDSHAPE_NAMES[c]: float(np.abs(p[:, c] - t[:, c]).mean()) for c in MOUTH_COLUMNS
+            },
         }
     return out
 
@@ -115,10 +117,10 @@ def neurosync_clips(loaded) -> dict:
     per_clip = {}
     for name, o, r in pairs:
         a, b = _shift(o, r, lag)
-        per_clip[name] = {BLENDSHAPE_NAMES[c]: pearson(a[:, c], b[:, c]) for c in MOUTH}
+        per_clip[name] = {BLENDSHAPE_NAMES[c]: pearson(a[:, c], b[:, c]) for c in MOUTH_COLUMNS}
     mean = {
         BLENDSHAPE_NAMES[c]: float(np.nanmean([v[BLENDSHAPE_NAMES[c]] for v in per_clip.values()]))
-        for c in MOUTH
+        for c in MOUTH_COLUMNS
     }
     return {
         "lag_frames": lag,

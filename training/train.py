@@ -33,12 +33,12 @@ from neurosync_lipsync.core.inference import pad_window
 from neurosync_lipsync.core.model import Seq2Seq
 
 from .build_data import BAND_LIMIT_RATE, DATA, FAMILY, batch_recipe
+from .channels import MOUTH
 
 log = logging.getLogger("training.train")
 RUNS = Path(__file__).resolve().parent / "runs"
 WINDOW = 128
 NEUTRAL = EMOTION_NAMES.index("Neutral")
-MOUTH = np.array([n.startswith(("Jaw", "Mouth", "Tongue")) for n in BLENDSHAPE_NAMES])
 
 
 def anticipate(y: np.ndarray, frames: int) -> np.ndarray:
