@@ -21,7 +21,7 @@ from pathlib import Path
 
 from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH
 
-from . import build_data, evaluate, train
+from . import build_data, evaluate, model_files, train
 
 STEPS = 2400
 REPORT = train.RUNS / "evaluation.json"
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
         train_args += ["--lr", str(a.lr)]
     train.main(train_args)
     train_done = time.time()
-    train.add_provenance(
+    model_files.add_provenance(
         DEFAULT_MODEL_PATH,
         {
             "build": {

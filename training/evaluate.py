@@ -30,7 +30,7 @@ from neurosync_lipsync.core.inference import run_model
 from neurosync_lipsync.core.pipeline import generate
 
 from .channels import JAW, MOUTH
-from .train import anticipate, load_split
+from .corpus import anticipate, load_split
 
 SHARED = Path(os.environ.get("NEUROSYNC_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 CLIPS = SHARED / "eval" / "neurosync-clips"
@@ -66,9 +66,9 @@ def anticipation(loaded) -> int:
 def held_out(loaded) -> dict:
     """Per-voice r and MAE against the targets the model was trained for (its anticipation)."""
     lead = anticipation(loaded)
-    feats, targets, meta = load_split("heldout")
+    heldout = load_split("heldout")
     by_voice: dict[str, list] = {}
-    for x, y, m in zip(feats, targets, meta, strict=True):
+    for x, y, m in zip(heldout.feats, heldout.targets, heldout.meta, strict=True):
         raw = run_model(x.astype(np.float32), loaded)
         y = y.astype(np.float32)
         by_voice.setdefault(m["voice"], []).append(
