@@ -265,6 +265,42 @@ def remove_unplanned(jobs: list[tuple[str, int, list[dict]]]) -> int:
     return len(stale)
 
 
+def all_jobs(clips: int, seed: int) -> list[tuple[str, int, list[dict]]]:
+    """(split, index, batch) of every batch of the plan: held-out (1/12 of ``clips``, at least
+    24), then training."""
+    jobs = [("heldout", i, b) for i, b in enumerate(plan("heldout", max(24, clips // 12), seed))]
+    return jobs + [("train", i, b) for i, b in enumerate(plan("train", clips, seed))]
+
+
+def build(
+    clips: int = CLIPS, workers: int = 2, seed: int = 0, limit_batches: int | None = None
+) -> int:
+    """Build the corpus (or its first ``limit_batches`` batches); returns the number of batch
+    files (re)built."""
+    start = time.time()
+    jobs = all_jobs(clips, seed)
+    # Interleave voices so a partial build is still a balanced corpus.
+    order = sorted(
+        range(len(jobs)), key=lambda i: (jobs[i][0] != "heldout", random.Random(i).random())
+    )
+    if limit_batches is None and (removed := remove_unplanned(jobs)):
+        log.info("removed %d batch files outside the current plan", removed)
+    order = order[:limit_batches]
+    total, built = 0.0, 0
+    log.info("recipe %s: %d batches", recipe(), len(order))
+    with Pool(workers) as pool:
+        for n, (_, seconds) in enumerate(pool.imap(process_batch, [jobs[i] for i in order]), 1):
+            total += seconds
+            built += seconds > 0
+            if n % 10 == 0 or n == len(order):
+                wall = time.time() - start
+                log.info(
+                    "%d/%d batches, %.0f s of new audio, %.0f s wall", n, len(order), total, wall
+                )
+    log.info("done: %.1f min of new audio in %.1f min wall", total / 60, (time.time() - start) / 60)
+    return built
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the corpus; returns the number of batch files (re)built."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -279,34 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    start = time.time()
-    jobs = [
-        ("heldout", i, b) for i, b in enumerate(plan("heldout", max(24, a.clips // 12), a.seed))
-    ]
-    jobs += [("train", i, b) for i, b in enumerate(plan("train", a.clips, a.seed))]
-    # Interleave voices so a partial build is still a balanced corpus.
-    order = sorted(
-        range(len(jobs)), key=lambda i: (jobs[i][0] != "heldout", random.Random(i).random())
-    )
-    if a.limit_batches is None and (removed := remove_unplanned(jobs)):
-        log.info("removed %d batch files outside the current plan", removed)
-    order = order[: a.limit_batches]
-    total, built = 0.0, 0
-    log.info("recipe %s: %d batches", recipe(), len(order))
-    with Pool(a.workers) as pool:
-        for n, (_, seconds) in enumerate(pool.imap(process_batch, [jobs[i] for i in order]), 1):
-            total += seconds
-            built += seconds > 0
-            if n % 10 == 0 or n == len(order):
-                log.info(
-                    "%d/%d batches, %.0f s of new audio, %.0f s wall",
-                    n,
-                    len(order),
-                    total,
-                    time.time() - start,
-                )
-    log.info("done: %.1f min of new audio in %.1f min wall", total / 60, (time.time() - start) / 60)
-    return built
+    return build(a.clips, a.workers, a.seed, a.limit_batches)
 
 
 if __name__ == "__main__":

@@ -171,83 +171,115 @@ def _timed(fn) -> float:
     return time.perf_counter() - t
 
 
+def _print_held_out(results: dict) -> None:
+    for voice, v in results.items():
+        print(
+            f"\nheld-out voice {voice}: {v['clips']} clips, {v['seconds']} s "
+            f"(targets {v['anticipate_frames']} frames early, as trained; JawOpen r at the "
+            f"unshifted rule timing {v['jaw_r_rule_timing']:.3f})"
+        )
+        print("  " + "  ".join(f"{k}: r={v['r'][k]:.3f} MAE={v['mae'][k]:.3f}" for k in KEY))
+        print(
+            f"  all mouth channels: mean r={np.nanmean(list(v['r'].values())):.3f} "
+            f"mean MAE={np.mean(list(v['mae'].values())):.4f}"
+        )
+
+
+def _print_clips(c: dict) -> None:
+    print(
+        f"\nNeuroSync 0.1 clips ({len(c['per_clip'])}), global lag {c['lag_frames']} frames "
+        f"(JawOpen r by lag {c['jaw_r_by_lag']})"
+    )
+    for name, v in c["per_clip"].items():
+        print(f"  {name}: JawOpen r={v['JawOpen']:.3f}")
+    print(
+        "  mean r per mouth channel: " + ", ".join(f"{k}={v:.3f}" for k, v in c["mean_r"].items())
+    )
+    print(f"  mean JawOpen r = {c['mean_r']['JawOpen']:.3f} (target >= 0.65)")
+
+
+def _human_speech(loaded, report: dict) -> None:
+    """Human speech and bilabial closures into ``report``, printed."""
+    from .bilabial import aligned, bilabial_check
+    from .human import RATIO_CHANNELS, human_speech
+
+    items = aligned()
+    report["human"] = h = human_speech(loaded, items) if isinstance(items, list) else items
+    report["bilabial"] = b = bilabial_check(loaded, items)
+    if b.get("error") or h.get("error"):
+        print(f"\nhuman-speech checks skipped: {b.get('error') or h.get('error')}")
+        return
+    print(
+        f"\nhuman speech ({h['clips']} clips, {h['speech_seconds']} s of speech), model "
+        "against the rules rendered from a pocketsphinx alignment:"
+    )
+    for name, v in h.items():
+        if isinstance(v, dict):
+            flag = " *" if name in RATIO_CHANNELS else ""
+            print(
+                f"  {name}{flag}: r={v['r']:.3f} p95 model {v['model_p95']:.3f} / "
+                f"target {v['target_p95']:.3f} = ratio {v['ratio']:.2f}"
+            )
+    print("  (* amplitude ratio target 0.7-1.3; MouthClose r target >= 0.35)")
+    print(
+        f"bilabials on human speech: {b['closed']}/{b['total']} = "
+        f"{100 * b['fraction']:.1f} % visible (target >= 90 %): jaw dip "
+        f"{100 * b['jaw_dip_fraction']:.1f} %, "
+        f"lip seal {100 * b['lip_seal_fraction']:.1f} %"
+    )
+    for name, v in b["per_file"].items():
+        print(f"  {name}: {v[0]}/{v[1]}")
+
+
+def _print_speed(s: dict) -> None:
+    print(
+        f"\nspeed (features + inference, {s['audio_s']:.0f} s at {s['input_rate']} Hz; "
+        f"target <= 10 ms per audio second): 1 thread {s['ms_per_audio_s_1_threads']:.2f} ms, "
+        f"2 threads {s['ms_per_audio_s_2_threads']:.2f} ms; of which band-limit + features "
+        f"{s['features_ms_per_audio_s']:.2f} ms and the model "
+        f"{s['model_ms_per_audio_s_1_thread']:.2f} ms (1 thread)"
+    )
+
+
+#: The parts of the evaluation, in the order they run.
+PARTS = ("heldout", "clips", "human", "speed")
+
+
+def run(
+    model: str | Path | None = None,
+    json_path: Path | None = None,
+    backend: str = "numpy",
+    skip: tuple[str, ...] = (),
+) -> dict:
+    """Evaluate ``model`` (default: the shipped one), print the figures and return the report
+    (also written to ``json_path`` when given); ``skip`` names parts of :data:`PARTS`."""
+    loaded = load_checkpoint(model, backend=backend)
+    report: dict = {"model": str(loaded.path), "parameters": loaded.parameter_count}
+    print(f"model {loaded.path} ({loaded.parameter_count:,} parameters)")
+    if "heldout" not in skip:
+        report["heldout"] = held_out(loaded)
+        _print_held_out(report["heldout"])
+    if "clips" not in skip:
+        report["clips"] = neurosync_clips(loaded)
+        _print_clips(report["clips"])
+    if "human" not in skip:
+        _human_speech(loaded, report)
+    if "speed" not in skip:
+        report["speed"] = speed(loaded)
+        _print_speed(report["speed"])
+    if json_path:
+        json_path.write_text(json.dumps(report, indent=1, default=float))
+    return report
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="checkpoint (default: the shipped model)")
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--backend", choices=("numpy", "torch"), default="numpy")
-    p.add_argument("--skip", nargs="*", default=[], choices=["heldout", "clips", "human", "speed"])
+    p.add_argument("--skip", nargs="*", default=[], choices=PARTS)
     a = p.parse_args(argv)
-    loaded = load_checkpoint(a.model, backend=a.backend)
-    report: dict = {"model": str(loaded.path), "parameters": loaded.parameter_count}
-    print(f"model {loaded.path} ({loaded.parameter_count:,} parameters)")
-    if "heldout" not in a.skip:
-        report["heldout"] = held_out(loaded)
-        for voice, v in report["heldout"].items():
-            print(
-                f"\nheld-out voice {voice}: {v['clips']} clips, {v['seconds']} s "
-                f"(targets {v['anticipate_frames']} frames early, as trained; JawOpen r at the "
-                f"unshifted rule timing {v['jaw_r_rule_timing']:.3f})"
-            )
-            print("  " + "  ".join(f"{k}: r={v['r'][k]:.3f} MAE={v['mae'][k]:.3f}" for k in KEY))
-            print(
-                f"  all mouth channels: mean r={np.nanmean(list(v['r'].values())):.3f} "
-                f"mean MAE={np.mean(list(v['mae'].values())):.4f}"
-            )
-    if "clips" not in a.skip:
-        c = report["clips"] = neurosync_clips(loaded)
-        print(
-            f"\nNeuroSync 0.1 clips ({len(c['per_clip'])}), global lag {c['lag_frames']} frames "
-            f"(JawOpen r by lag {c['jaw_r_by_lag']})"
-        )
-        for name, v in c["per_clip"].items():
-            print(f"  {name}: JawOpen r={v['JawOpen']:.3f}")
-        print(
-            "  mean r per mouth channel: "
-            + ", ".join(f"{k}={c['mean_r'][k]:.3f}" for k in c["mean_r"])
-        )
-        print(f"  mean JawOpen r = {c['mean_r']['JawOpen']:.3f} (target >= 0.65)")
-    if "human" not in a.skip:
-        from .bilabial import aligned, bilabial_check
-        from .human import RATIO_CHANNELS, human_speech
-
-        items = aligned()
-        report["human"] = h = human_speech(loaded, items) if isinstance(items, list) else items
-        report["bilabial"] = b = bilabial_check(loaded, items)
-        if b.get("error") or h.get("error"):
-            print(f"\nhuman-speech checks skipped: {b.get('error') or h.get('error')}")
-        else:
-            print(
-                f"\nhuman speech ({h['clips']} clips, {h['speech_seconds']} s of speech), model "
-                "against the rules rendered from a pocketsphinx alignment:"
-            )
-            for name, v in h.items():
-                if isinstance(v, dict):
-                    flag = " *" if name in RATIO_CHANNELS else ""
-                    print(
-                        f"  {name}{flag}: r={v['r']:.3f} p95 model {v['model_p95']:.3f} / "
-                        f"target {v['target_p95']:.3f} = ratio {v['ratio']:.2f}"
-                    )
-            print("  (* amplitude ratio target 0.7-1.3; MouthClose r target >= 0.35)")
-            print(
-                f"bilabials on human speech: {b['closed']}/{b['total']} = "
-                f"{100 * b['fraction']:.1f} % visible (target >= 90 %): jaw dip "
-                f"{100 * b['jaw_dip_fraction']:.1f} %, "
-                f"lip seal {100 * b['lip_seal_fraction']:.1f} %"
-            )
-            for name, v in b["per_file"].items():
-                print(f"  {name}: {v[0]}/{v[1]}")
-    if "speed" not in a.skip:
-        s = report["speed"] = speed(loaded)
-        print(
-            f"\nspeed (features + inference, {s['audio_s']:.0f} s at {s['input_rate']} Hz; "
-            f"target <= 10 ms per audio second): 1 thread {s['ms_per_audio_s_1_threads']:.2f} ms, "
-            f"2 threads {s['ms_per_audio_s_2_threads']:.2f} ms; of which band-limit + features "
-            f"{s['features_ms_per_audio_s']:.2f} ms and the model "
-            f"{s['model_ms_per_audio_s_1_thread']:.2f} ms (1 thread)"
-        )
-    if a.json:
-        a.json.write_text(json.dumps(report, indent=1, default=float))
+    run(a.model, a.json, a.backend, tuple(a.skip))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH, load_checkpoin
 from neurosync_lipsync.core.inference import pad_window
 from neurosync_lipsync.core.model import Seq2Seq
 
-from training import build_data, corpus, train
+from training import corpus, train
 from training.train import RUNS, TrainConfig, parse_args
 
 TINY = {"hidden": 16, "layers": 1, "heads": 2, "ff": 32, "batch": 4}
@@ -81,22 +81,6 @@ def test_the_learning_rate_warms_up_then_falls_to_five_percent():
     assert train.learning_rate(config, 1000) == pytest.approx(5e-5)
 
 
-def write_corpus(root, rng):
-    for split, clips in (("train", 5), ("heldout", 4)):
-        lengths = rng.integers(40, 300, clips)
-        meta = [{"key": "negative" if i == 0 else "flite-slt", "voice": "v"} for i in range(clips)]
-        (root / split).mkdir(parents=True)
-        np.savez(
-            root / split / "batch_00000.npz",
-            features=rng.standard_normal((lengths.sum(), 78)).astype(np.float16),
-            targets=rng.random((lengths.sum(), 61)).astype(np.float16),
-            lengths=lengths,
-            meta=json.dumps(meta),
-            recipe="r1",
-            jobs="j",
-        )
-
-
 def test_validation_decodes_consecutive_reflect_padded_windows():
     config = train.model_config(TrainConfig(**TINY), 78)
     torch.manual_seed(0)
@@ -130,10 +114,7 @@ def torch_state():
     torch.set_rng_state(rng)
 
 
-def test_a_tiny_run_trains_resumes_and_exports(tmp_path, monkeypatch, caplog, torch_state):
-    monkeypatch.setattr(build_data, "DATA", tmp_path / "data")
-    monkeypatch.setattr(corpus, "DATA", tmp_path / "data")
-    write_corpus(tmp_path / "data", np.random.default_rng(0))
+def test_a_tiny_run_trains_resumes_and_exports(tmp_path, tiny_corpus, caplog, torch_state):
     config = TrainConfig(
         **TINY, steps=2, save_every=1, state=tmp_path / "s.pt", out=tmp_path / "m.pth"
     )
