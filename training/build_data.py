@@ -189,45 +189,76 @@ def _join(parts: list, rng: random.Random):
     return np.concatenate(ys), rate, merged
 
 
+def _clip_audio(job: dict, result, rng: np.random.Generator):
+    """(audio, rate, phone segments) of one clip before resampling; None for a failed one.
+
+    A "negative" job is noise or near-silence with a neutral face; the others are padded with
+    silence, augmented (or normalised) and given a floor of coloured noise.
+    """
+    if job["voice"] == "negative":
+        rate = 16000
+        n = int(rng.uniform(2, 6) * rate)
+        y = add_noise(np.zeros(n, np.float32), rng, 0) * rng.uniform(0.001, 0.3)
+        return y, rate, [(0.0, n / rate, SIL)]
+    if result is None or len(result[0]) < 1000:
+        return None
+    y, rate, segments = result
+    y, segments = synth.silence_pad(y, rate, segments, job["lead"], job["tail"])
+    y = augment(y, rate, rng) if job["augment"] else y / (np.abs(y).max() + 1e-9) * 0.7
+    y = y + coloured_noise(len(y), rng) * 1e-4  # no digital silence, as in real recordings
+    return y, rate, segments
+
+
+def _featurise(job: dict, y: np.ndarray, rate: int, segments: list):
+    """(features, targets, segments) of one clip at its speed, through core's own front end."""
+    from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
+    from neurosync_lipsync.core.features import extract_features
+
+    speed = job["speed"]
+    y88 = band_limit(resample_to_model_rate(y.astype(np.float32), rate * speed), BAND_LIMIT_RATE)
+    x = extract_features(y88, FAMILY)
+    segments = [(a / speed, b / speed, p) for a, b, p in segments]
+    return x, render(segments, len(x), intensity=job["intensity"]), segments
+
+
+def _write_batch(path: Path, batch: list[dict], feats, targets, meta) -> None:
+    """The batch file, stamped with the recipe and its jobs, written atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(
+        tmp,
+        features=np.concatenate(feats),
+        targets=np.concatenate(targets),
+        lengths=np.array([len(x) for x in feats]),
+        meta=json.dumps(meta),
+        recipe=recipe(),
+        jobs=jobs_hash(batch),
+    )
+    tmp.rename(path)
+
+
 def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
     """Synthesise, augment and featurise one batch into its npz; returns (index, audio seconds).
 
     A file already built from the same jobs with the current recipe is kept (0 s of new audio).
     """
     import torch
-    from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
-    from neurosync_lipsync.core.features import extract_features
 
     torch.set_num_threads(1)
     split, index, batch = args
     path = DATA / split / f"batch_{index:05d}.npz"
     if path.exists() and is_current(path, batch):
         return index, 0.0
-    feats, targets, lengths, meta, seconds = [], [], [], [], 0.0
+    feats, targets, meta, seconds = [], [], [], 0.0
     for job, result in zip(batch, _synthesise(batch), strict=True):
-        rng = np.random.default_rng(job["seed"])
-        if job["voice"] == "negative":  # noise or near-silence with a neutral face
-            rate = 16000
-            n = int(rng.uniform(2, 6) * rate)
-            y = add_noise(np.zeros(n, np.float32), rng, 0) * rng.uniform(0.001, 0.3)
-            segments = [(0.0, n / rate, SIL)]
-        elif result is None or len(result[0]) < 1000:
+        clip = _clip_audio(job, result, np.random.default_rng(job["seed"]))
+        if clip is None:
             continue
-        else:
-            y, rate, segments = result
-            y, segments = synth.silence_pad(y, rate, segments, job["lead"], job["tail"])
-            y = augment(y, rate, rng) if job["augment"] else y / (np.abs(y).max() + 1e-9) * 0.7
-            y = y + coloured_noise(len(y), rng) * 1e-4  # no digital silence, as in real recordings
-        speed = job["speed"]
-        y88 = band_limit(
-            resample_to_model_rate(y.astype(np.float32), rate * speed), BAND_LIMIT_RATE
-        )
-        x = extract_features(y88, FAMILY)
-        segments = [(a / speed, b / speed, p) for a, b, p in segments]
+        y, rate, segments = clip
+        x, y_target, segments = _featurise(job, y, rate, segments)
         feats.append(x.astype(np.float16))
-        targets.append(render(segments, len(x), intensity=job["intensity"]).astype(np.float16))
-        lengths.append(len(x))
-        seconds += len(y) / rate / speed
+        targets.append(y_target.astype(np.float16))
+        seconds += len(y) / rate / job["speed"]
         meta.append(
             {
                 "voice": job.get("espeak_voice", job["voice"]),
@@ -236,18 +267,7 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
                 "segments": segments,  # lets targets be re-rendered without new audio
             }
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(
-        tmp,
-        features=np.concatenate(feats),
-        targets=np.concatenate(targets),
-        lengths=np.array(lengths),
-        meta=json.dumps(meta),
-        recipe=recipe(),
-        jobs=jobs_hash(batch),
-    )
-    tmp.rename(path)
+    _write_batch(path, batch, feats, targets, meta)
     return index, seconds
 
 
