@@ -168,19 +168,17 @@ def render(
 def _coarticulate(parts: list, t: np.ndarray) -> np.ndarray:
     """(T, 61): each channel the dominance-weighted mean of the phone targets; JawOpen with the
     jaw dominances, every other channel with the lip dominances."""
-    starts = np.array([p[0] for p in parts])[:, None]
-    ends = np.array([p[1] for p in parts])[:, None]
-    before = np.clip(starts - t[None], 0, None)
-    after = np.clip(t[None] - ends, 0, None)
+    starts, ends, targets, lips, jaws = (np.array(column) for column in zip(*parts, strict=True))
+    before = np.clip(starts[:, None] - t[None], 0, None)
+    after = np.clip(t[None] - ends[:, None], 0, None)
     decay = np.exp(-before / TAU_BEFORE - after / TAU_AFTER)  # (P, T); 1 inside the phone
-    targets = np.stack([p[2] for p in parts])  # (P, C)
 
-    def blend(column: int) -> np.ndarray:
-        d = decay * np.array([p[column] for p in parts])[:, None] + 1e-12
-        return (d.T @ targets) / d.sum(axis=0)[:, None]
+    def blend(dominance: np.ndarray) -> np.ndarray:
+        d = decay * dominance[:, None] + 1e-12
+        return (d.T @ targets) / d.sum(axis=0)[:, None]  # (T, C): targets (P, C)
 
-    out = blend(3)
-    out[:, JAW] = blend(4)[:, JAW]
+    out = blend(lips)
+    out[:, JAW] = blend(jaws)[:, JAW]
     return out
 
 
