@@ -16,16 +16,16 @@ import tarfile
 from pathlib import Path
 
 import numpy as np
-from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, model_frame_times
+from neurosync_lipsync.core.constants import model_frame_times
 from neurosync_lipsync.core.pipeline import generate
 
 from .build_data import DATA
+from .channels import CLOSE, JAW
+from .curves import BILABIALS, middle_frames
+from .phones import VOWELS
 
 SDIST = DATA / "sdist" / "pocketsphinx-5.1.1.tar.gz"
 HUMAN = DATA / "human"
-VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
-JAW = BLENDSHAPE_NAMES.index("JawOpen")
-CLOSE = BLENDSHAPE_NAMES.index("MouthClose")
 CLOSE_MARGIN = 0.02
 
 
@@ -94,10 +94,37 @@ def aligned() -> list[tuple[str, Path, list]] | dict:
 
 
 def _middle(values: np.ndarray, t: np.ndarray, start: float, end: float) -> np.ndarray:
-    """``values`` in the middle 60 % of [start, end]; the nearest frame for very short phones."""
-    lo, hi = start + 0.2 * (end - start), end - 0.2 * (end - start)
-    mid = values[(t >= lo) & (t <= hi)]
-    return mid if mid.size else values[[int(np.argmin(np.abs(t - (start + end) / 2)))]]
+    """``values`` in the middle 60 % of [start, end] (the frames the target rules constrain)."""
+    return values[middle_frames(t, start, end)]
+
+
+def _neighbour_vowels(segs: list, i: int, t: np.ndarray, jaw: np.ndarray, close: np.ndarray):
+    """[(jaw over the vowel, MouthClose in its middle)] of the nearest vowel on each side of
+    consonant ``i`` (within 3 phones and 0.4 s)."""
+    start, end, _ = segs[i]
+    found: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
+    for j in list(range(i - 1, -1, -1))[:3] + list(range(i + 1, len(segs)))[:3]:
+        s, e, p = segs[j]
+        if p in VOWELS and min(abs(s - end), abs(start - e)) < 0.4 and (j < i) not in found:
+            found[j < i] = (jaw[(t >= s) & (t <= e)], _middle(close, t, s, e))
+    return [x for x in found.values() if x[0].size]
+
+
+def _closures(segs: list, values: np.ndarray) -> tuple[int, int, int, int]:
+    """(jaw dips, lip seals, either, checked) over the p/b/m of one clip's ``segs``."""
+    jaw, close = values[:, JAW], values[:, CLOSE]
+    t = model_frame_times(len(jaw))
+    dips = seals = either = n = 0
+    for i, (start, end, phone) in enumerate(segs):
+        neighbours = _neighbour_vowels(segs, i, t, jaw, close) if phone in BILABIALS else []
+        if not neighbours:
+            continue
+        dip = all(_middle(jaw, t, start, end).min() < v.max() for v, _ in neighbours)
+        seal = all(
+            _middle(close, t, start, end).max() >= c.mean() + CLOSE_MARGIN for _, c in neighbours
+        )
+        dips, seals, either, n = dips + dip, seals + seal, either + (dip or seal), n + 1
+    return dips, seals, either, n
 
 
 def bilabial_check(loaded, items: list[tuple[str, Path, list]] | dict | None = None) -> dict:
@@ -105,45 +132,17 @@ def bilabial_check(loaded, items: list[tuple[str, Path, list]] | dict | None = N
     items = aligned() if items is None else items
     if isinstance(items, dict):
         return items
-    counts = {"jaw": 0, "close": 0, "either": 0, "total": 0}
-    per_file = {}
+    counts, per_file = [0, 0, 0, 0], {}
     for name, wav, segs in items:
-        values = generate(wav, model=loaded, reference=True).values
-        jaw, close = values[:, JAW], values[:, CLOSE]
-        t = model_frame_times(len(jaw))
-        ok = n = 0
-        for i, (start, end, phone) in enumerate(segs):
-            if phone not in ("P", "B", "M"):
-                continue
-            neighbours = []
-            for j in list(range(i - 1, -1, -1))[:3] + list(range(i + 1, len(segs)))[:3]:
-                s, e, p = segs[j]
-                if p in VOWELS and min(abs(s - end), abs(start - e)) < 0.4:
-                    side = j < i
-                    if side not in [x[0] for x in neighbours]:
-                        inside = (t >= s) & (t <= e)
-                        neighbours.append((side, jaw[inside], _middle(close, t, s, e)))
-            neighbours = [x for x in neighbours if x[1].size]
-            if not neighbours:
-                continue
-            dip = all(_middle(jaw, t, start, end).min() < v.max() for _, v, _ in neighbours)
-            seal = all(
-                _middle(close, t, start, end).max() >= c.mean() + CLOSE_MARGIN
-                for _, _, c in neighbours
-            )
-            n += 1
-            ok += dip or seal
-            counts["jaw"] += dip
-            counts["close"] += seal
-        per_file[name] = (ok, n)
-        counts["either"] += ok
-        counts["total"] += n
-    total = max(1, counts["total"])
+        found = _closures(segs, generate(wav, model=loaded, reference=True).values)
+        per_file[name] = found[2:]
+        counts = [a + b for a, b in zip(counts, found, strict=True)]
+    dips, seals, closed, total = counts
     return {
-        "closed": counts["either"],
-        "total": counts["total"],
-        "fraction": counts["either"] / total,
-        "jaw_dip_fraction": counts["jaw"] / total,
-        "lip_seal_fraction": counts["close"] / total,
+        "closed": closed,
+        "total": total,
+        "fraction": closed / max(1, total),
+        "jaw_dip_fraction": dips / max(1, total),
+        "lip_seal_fraction": seals / max(1, total),
         "per_file": per_file,
     }

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from neurosync_lipsync.core.checkpoint import DEFAULT_MODEL_PATH
+from . import build_data, evaluate, model_files, train
+from .train import TrainConfig
 
-from . import build_data, evaluate, train
-
-STEPS = 2400
 REPORT = train.RUNS / "evaluation.json"
 
 
@@ -46,12 +45,12 @@ def source_commit() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def main(argv: list[str] | None = None) -> None:
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         description="regenerate data, retrain and evaluate the default model"
     )
     p.add_argument("--clips", type=int, default=build_data.CLIPS)
-    p.add_argument("--steps", type=int, default=STEPS)
+    p.add_argument("--steps", type=int, default=TrainConfig.steps)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument(
         "--limit-batches",
@@ -59,38 +58,35 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="build and train on only the first N batches of the corpus (voice-interleaved)",
     )
-    p.add_argument("--init", default=None, help="fine-tune from these weights (see train.py)")
-    p.add_argument("--lr", type=float, default=None, help="peak learning rate (train.py's default)")
+    p.add_argument(
+        "--init", type=Path, default=None, help="fine-tune from these weights (see train.py)"
+    )
+    p.add_argument(
+        "--lr", type=float, default=TrainConfig.lr, help="peak learning rate (train.py's default)"
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    a = p.parse_args(args)
+    a = parser().parse_args(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     commit = source_commit()
     start = time.time()
-    data_args = ["--clips", str(a.clips), "--workers", str(a.workers)]
-    if a.limit_batches is not None:
-        data_args += ["--limit-batches", str(a.limit_batches)]
-    built = build_data.main(data_args)
+    built = build_data.build(a.clips, a.workers, limit_batches=a.limit_batches)
     data_done = time.time()
-    train_args = ["--steps", str(a.steps)]
-    if a.init is not None:
-        train_args += ["--init", a.init]
-    if a.lr is not None:
-        train_args += ["--lr", str(a.lr)]
-    train.main(train_args)
+    model = train.run(TrainConfig(steps=a.steps, init=a.init, lr=a.lr))
     train_done = time.time()
-    train.add_provenance(
-        DEFAULT_MODEL_PATH,
-        {
-            "build": {
-                "command": " ".join(["python -m training.build_all", *args]),
-                "source_commit": commit,
-                "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                "batches_built": built,
-                "data_minutes": round((data_done - start) / 60, 1),
-                "train_minutes": round((train_done - data_done) / 60, 1),
-            }
-        },
-    )
-    evaluate.main(["--json", str(REPORT)])
+    build = {
+        "command": " ".join(["python -m training.build_all", *args]),
+        "source_commit": commit,
+        "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "batches_built": built,
+        "data_minutes": round((data_done - start) / 60, 1),
+        "train_minutes": round((train_done - data_done) / 60, 1),
+    }
+    model_files.add_provenance(model, {"build": build})
+    evaluate.run(json_path=REPORT)
     print(
         f"wall: data {(data_done - start) / 60:.1f} min ({built} batches built), "
         f"training {(train_done - data_done) / 60:.1f} min, "

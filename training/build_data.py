@@ -26,6 +26,7 @@ import numpy as np
 from . import synth
 from .augment import add_noise, augment, coloured_noise
 from .curves import render
+from .phones import SIL, append_phone
 from .texts import sentences
 
 log = logging.getLogger("training.build_data")
@@ -48,6 +49,7 @@ HELD_OUT_MIX = {"flite-rms": 0.5, "espeak-heldout": 0.5}
 _RECIPE_FILES = (
     "augment.py",
     "build_data.py",
+    "channels.py",
     "curves.py",
     "espeak.py",
     "phones.py",
@@ -176,15 +178,63 @@ def _join(parts: list, rng: random.Random):
         if ys:
             gap = np.zeros(int(rng.uniform(0.1, 0.7) * rate), np.float32)
             ys.append(gap)
-            segs.append((t, t + len(gap) / rate, synth.phones.SIL))
+            segs.append((t, t + len(gap) / rate, SIL))
             t += len(gap) / rate
         ys.append(y)
         segs += [(a + t, b + t, p) for a, b, p in s]
         t += len(y) / rate
     merged: list = []
     for a, b, p in segs:
-        synth.phones._append(merged, a, b, p)
+        append_phone(merged, a, b, p)
     return np.concatenate(ys), rate, merged
+
+
+def _clip_audio(job: dict, result, rng: np.random.Generator):
+    """(audio, rate, phone segments) of one clip before resampling; None for a failed one.
+
+    A "negative" job is noise or near-silence with a neutral face; the others are padded with
+    silence, augmented (or normalised) and given a floor of coloured noise.
+    """
+    if job["voice"] == "negative":
+        rate = 16000
+        n = int(rng.uniform(2, 6) * rate)
+        y = add_noise(np.zeros(n, np.float32), rng, 0) * rng.uniform(0.001, 0.3)
+        return y, rate, [(0.0, n / rate, SIL)]
+    if result is None or len(result[0]) < 1000:
+        return None
+    y, rate, segments = result
+    y, segments = synth.silence_pad(y, rate, segments, job["lead"], job["tail"])
+    y = augment(y, rate, rng) if job["augment"] else y / (np.abs(y).max() + 1e-9) * 0.7
+    y = y + coloured_noise(len(y), rng) * 1e-4  # no digital silence, as in real recordings
+    return y, rate, segments
+
+
+def _featurise(job: dict, y: np.ndarray, rate: int, segments: list):
+    """(features, targets, segments) of one clip at its speed, through core's own front end."""
+    from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
+    from neurosync_lipsync.core.features import extract_features
+
+    speed = job["speed"]
+    y88 = band_limit(resample_to_model_rate(y.astype(np.float32), rate * speed), BAND_LIMIT_RATE)
+    x = extract_features(y88, FAMILY)
+    segments = [(a / speed, b / speed, p) for a, b, p in segments]
+    return x, render(segments, len(x), intensity=job["intensity"]), segments
+
+
+def _write_batch(path: Path, batch: list[dict], feats, targets, meta) -> None:
+    """The batch file, stamped with the recipe and its jobs, written atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(
+        tmp,
+        features=np.concatenate(feats),
+        targets=np.concatenate(targets),
+        lengths=np.array([len(x) for x in feats]),
+        meta=json.dumps(meta),
+        recipe=recipe(),
+        jobs=jobs_hash(batch),
+    )
+    tmp.rename(path)
 
 
 def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
@@ -193,39 +243,22 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
     A file already built from the same jobs with the current recipe is kept (0 s of new audio).
     """
     import torch
-    from neurosync_lipsync.core.audio import band_limit, resample_to_model_rate
-    from neurosync_lipsync.core.features import extract_features
 
     torch.set_num_threads(1)
     split, index, batch = args
     path = DATA / split / f"batch_{index:05d}.npz"
     if path.exists() and is_current(path, batch):
         return index, 0.0
-    feats, targets, lengths, meta, seconds = [], [], [], [], 0.0
+    feats, targets, meta, seconds = [], [], [], 0.0
     for job, result in zip(batch, _synthesise(batch), strict=True):
-        rng = np.random.default_rng(job["seed"])
-        if job["voice"] == "negative":  # noise or near-silence with a neutral face
-            rate = 16000
-            n = int(rng.uniform(2, 6) * rate)
-            y = add_noise(np.zeros(n, np.float32), rng, 0) * rng.uniform(0.001, 0.3)
-            segments = [(0.0, n / rate, synth.phones.SIL)]
-        elif result is None or len(result[0]) < 1000:
+        clip = _clip_audio(job, result, np.random.default_rng(job["seed"]))
+        if clip is None:
             continue
-        else:
-            y, rate, segments = result
-            y, segments = synth.silence_pad(y, rate, segments, job["lead"], job["tail"])
-            y = augment(y, rate, rng) if job["augment"] else y / (np.abs(y).max() + 1e-9) * 0.7
-            y = y + coloured_noise(len(y), rng) * 1e-4  # no digital silence, as in real recordings
-        speed = job["speed"]
-        y88 = band_limit(
-            resample_to_model_rate(y.astype(np.float32), rate * speed), BAND_LIMIT_RATE
-        )
-        x = extract_features(y88, FAMILY)
-        segments = [(a / speed, b / speed, p) for a, b, p in segments]
+        y, rate, segments = clip
+        x, y_target, segments = _featurise(job, y, rate, segments)
         feats.append(x.astype(np.float16))
-        targets.append(render(segments, len(x), intensity=job["intensity"]).astype(np.float16))
-        lengths.append(len(x))
-        seconds += len(y) / rate / speed
+        targets.append(y_target.astype(np.float16))
+        seconds += len(y) / rate / job["speed"]
         meta.append(
             {
                 "voice": job.get("espeak_voice", job["voice"]),
@@ -234,18 +267,7 @@ def process_batch(args: tuple[str, int, list[dict]]) -> tuple[int, float]:
                 "segments": segments,  # lets targets be re-rendered without new audio
             }
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(
-        tmp,
-        features=np.concatenate(feats),
-        targets=np.concatenate(targets),
-        lengths=np.array(lengths),
-        meta=json.dumps(meta),
-        recipe=recipe(),
-        jobs=jobs_hash(batch),
-    )
-    tmp.rename(path)
+    _write_batch(path, batch, feats, targets, meta)
     return index, seconds
 
 
@@ -263,6 +285,42 @@ def remove_unplanned(jobs: list[tuple[str, int, list[dict]]]) -> int:
     return len(stale)
 
 
+def all_jobs(clips: int, seed: int) -> list[tuple[str, int, list[dict]]]:
+    """(split, index, batch) of every batch of the plan: held-out (1/12 of ``clips``, at least
+    24), then training."""
+    jobs = [("heldout", i, b) for i, b in enumerate(plan("heldout", max(24, clips // 12), seed))]
+    return jobs + [("train", i, b) for i, b in enumerate(plan("train", clips, seed))]
+
+
+def build(
+    clips: int = CLIPS, workers: int = 2, seed: int = 0, limit_batches: int | None = None
+) -> int:
+    """Build the corpus (or its first ``limit_batches`` batches); returns the number of batch
+    files (re)built."""
+    start = time.time()
+    jobs = all_jobs(clips, seed)
+    # Interleave voices so a partial build is still a balanced corpus.
+    order = sorted(
+        range(len(jobs)), key=lambda i: (jobs[i][0] != "heldout", random.Random(i).random())
+    )
+    if limit_batches is None and (removed := remove_unplanned(jobs)):
+        log.info("removed %d batch files outside the current plan", removed)
+    order = order[:limit_batches]
+    total, built = 0.0, 0
+    log.info("recipe %s: %d batches", recipe(), len(order))
+    with Pool(workers) as pool:
+        for n, (_, seconds) in enumerate(pool.imap(process_batch, [jobs[i] for i in order]), 1):
+            total += seconds
+            built += seconds > 0
+            if n % 10 == 0 or n == len(order):
+                wall = time.time() - start
+                log.info(
+                    "%d/%d batches, %.0f s of new audio, %.0f s wall", n, len(order), total, wall
+                )
+    log.info("done: %.1f min of new audio in %.1f min wall", total / 60, (time.time() - start) / 60)
+    return built
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the corpus; returns the number of batch files (re)built."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -277,34 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    start = time.time()
-    jobs = [
-        ("heldout", i, b) for i, b in enumerate(plan("heldout", max(24, a.clips // 12), a.seed))
-    ]
-    jobs += [("train", i, b) for i, b in enumerate(plan("train", a.clips, a.seed))]
-    # Interleave voices so a partial build is still a balanced corpus.
-    order = sorted(
-        range(len(jobs)), key=lambda i: (jobs[i][0] != "heldout", random.Random(i).random())
-    )
-    if a.limit_batches is None and (removed := remove_unplanned(jobs)):
-        log.info("removed %d batch files outside the current plan", removed)
-    order = order[: a.limit_batches]
-    total, built = 0.0, 0
-    log.info("recipe %s: %d batches", recipe(), len(order))
-    with Pool(a.workers) as pool:
-        for n, (_, seconds) in enumerate(pool.imap(process_batch, [jobs[i] for i in order]), 1):
-            total += seconds
-            built += seconds > 0
-            if n % 10 == 0 or n == len(order):
-                log.info(
-                    "%d/%d batches, %.0f s of new audio, %.0f s wall",
-                    n,
-                    len(order),
-                    total,
-                    time.time() - start,
-                )
-    log.info("done: %.1f min of new audio in %.1f min wall", total / 60, (time.time() - start) / 60)
-    return built
+    return build(a.clips, a.workers, a.seed, a.limit_batches)
 
 
 if __name__ == "__main__":

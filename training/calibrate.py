@@ -24,7 +24,9 @@ from neurosync_lipsync.core.checkpoint import load_checkpoint, save_checkpoint
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, NUM_BLENDSHAPES
 from neurosync_lipsync.core.inference import run_model
 
-from .train import MOUTH, add_provenance, load_split
+from .channels import MOUTH
+from .corpus import load_split
+from .model_files import add_provenance
 
 #: Channels whose targets' 95th percentile is below this are left alone (nothing to match).
 MIN_TARGET_P95 = 0.02
@@ -55,11 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # two threads stall each other on a busy 2-core machine
     loaded = load_checkpoint(a.model, backend="torch")  # its weights are edited below
-    feats, targets, _ = load_split("heldout")
+    heldout = load_split("heldout")
     pred = np.concatenate(
-        [run_model(x.astype(np.float32), loaded)[:, :NUM_BLENDSHAPES] / 100 for x in feats]
+        [run_model(x.astype(np.float32), loaded)[:, :NUM_BLENDSHAPES] / 100 for x in heldout.feats]
     )
-    k, rest = factors(pred, np.concatenate(targets).astype(np.float64), a.cap)
+    k, rest = factors(pred, np.concatenate(heldout.targets).astype(np.float64), a.cap)
     model = loaded.model.module
     with torch.no_grad():
         fc = model.decoder.fc_output

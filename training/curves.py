@@ -18,16 +18,11 @@ NeuroSync jaw rests near 0 between syllables); nothing from them is trained on.
 from __future__ import annotations
 
 import numpy as np
-from neurosync_lipsync.core.constants import (
-    BLENDSHAPE_NAMES,
-    MODEL_FPS,
-    NUM_BLENDSHAPES,
-    model_frame_times,
-)
+from neurosync_lipsync.core.constants import MODEL_FPS, NUM_BLENDSHAPES, model_frame_times
 
-from .phones import SIL
+from .channels import CH, JAW
+from .phones import SIL, VOWELS
 
-CH = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
 TAU_BEFORE, TAU_AFTER = 0.045, 0.035
 BILABIALS, LABIODENTALS = {"P", "B", "M"}, {"F", "V"}
 JAW_GAMMA, JAW_REF = 2.0, 0.6
@@ -121,7 +116,6 @@ DIPHTHONGS = {
         {"Jaw": 0.20, "Funnel": 0.45, "Pucker": 0.70},
     ),
 }
-_VOWELS = {"AA", "AE", "AH", "AO", "EH", "ER", "IH", "IY", "UH", "UW", *DIPHTHONGS}
 
 
 def _vector(targets: dict[str, float]) -> np.ndarray:
@@ -132,9 +126,6 @@ def _vector(targets: dict[str, float]) -> np.ndarray:
         else:
             v[CH[_SINGLE[key]]] = value
     return v
-
-
-_JAW = CH["JawOpen"]
 
 
 def expand(
@@ -150,7 +141,7 @@ def expand(
             continue
         targets, (lip, jaw) = TABLE.get(phone, TABLE[SIL])
         if phone == "HH":  # takes the shape of the next vowel, weakly
-            nxt = next((p for _, _, p in segments[i + 1 : i + 3] if p in _VOWELS), None)
+            nxt = next((p for _, _, p in segments[i + 1 : i + 3] if p in VOWELS), None)
             if nxt is not None:
                 targets = DIPHTHONGS[nxt][0] if nxt in DIPHTHONGS else TABLE[nxt][0]
         if phone == SIL:
@@ -168,41 +159,56 @@ def render(
     parts = expand(segments)
     if not parts:
         return np.zeros((num_frames, NUM_BLENDSHAPES), dtype=np.float32)
-    starts = np.array([p[0] for p in parts])[:, None]
-    ends = np.array([p[1] for p in parts])[:, None]
-    before = np.clip(starts - t[None], 0, None)
-    after = np.clip(t[None] - ends, 0, None)
+    out = _smooth(_coarticulate(parts, t))
+    out[:, JAW] = JAW_REF * (out[:, JAW] / JAW_REF) ** JAW_GAMMA
+    _constrain_lips(out, segments, t)
+    return np.clip(out * intensity, 0.0, 1.0).astype(np.float32)
+
+
+def _coarticulate(parts: list, t: np.ndarray) -> np.ndarray:
+    """(T, 61): each channel the dominance-weighted mean of the phone targets; JawOpen with the
+    jaw dominances, every other channel with the lip dominances."""
+    starts, ends, targets, lips, jaws = (np.array(column) for column in zip(*parts, strict=True))
+    before = np.clip(starts[:, None] - t[None], 0, None)
+    after = np.clip(t[None] - ends[:, None], 0, None)
     decay = np.exp(-before / TAU_BEFORE - after / TAU_AFTER)  # (P, T); 1 inside the phone
-    targets = np.stack([p[2] for p in parts])  # (P, C)
-    out = np.empty((num_frames, NUM_BLENDSHAPES))
-    for column, dom in ((3, "lip"), (4, "jaw")):
-        d = decay * np.array([p[column] for p in parts])[:, None] + 1e-12
-        blended = (d.T @ targets) / d.sum(axis=0)[:, None]
-        if dom == "jaw":
-            out[:, _JAW] = blended[:, _JAW]
-        else:
-            keep = out[:, _JAW].copy() if column == 4 else None
-            out[:] = blended
-            if keep is not None:
-                out[:, _JAW] = keep
+
+    def blend(dominance: np.ndarray) -> np.ndarray:
+        d = decay * dominance[:, None] + 1e-12
+        return (d.T @ targets) / d.sum(axis=0)[:, None]  # (T, C): targets (P, C)
+
+    out = blend(lips)
+    out[:, JAW] = blend(jaws)[:, JAW]
+    return out
+
+
+def _smooth(out: np.ndarray) -> np.ndarray:
+    """[1, 2, 1] / 4 over time, the ends held."""
     padded = np.vstack([out[:1], out, out[-1:]])
-    out = (padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4
-    out[:, _JAW] = JAW_REF * (out[:, _JAW] / JAW_REF) ** JAW_GAMMA
+    return (padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4
+
+
+def middle_frames(t: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Frames (at times ``t``) in the middle 60 % of [start, end]; for a phone too short to hold
+    one, its nearest frame."""
+    lo, hi = start + 0.2 * (end - start), end - 0.2 * (end - start)
+    idx = np.nonzero((t >= lo) & (t <= hi))[0]
+    if idx.size:
+        return idx
+    return np.array([min(len(t) - 1, max(0, int(round((start + end) / 2 * MODEL_FPS - 0.25))))])
+
+
+def _constrain_lips(out: np.ndarray, segments: list, t: np.ndarray) -> None:
+    """In the middle of bilabials: the jaw nearly shut and the lips sealed; in the middle of
+    labiodentals: the lower lip rolled a little. ``out`` is changed in place."""
     for start, end, phone in segments:
         if phone not in BILABIALS and phone not in LABIODENTALS:
             continue
-        lo, hi = start + 0.2 * (end - start), end - 0.2 * (end - start)
-        idx = np.nonzero((t >= lo) & (t <= hi))[0]
-        if idx.size == 0:  # a very short phone: constrain its nearest frame
-            idx = np.array(
-                [min(num_frames - 1, max(0, int(round((start + end) / 2 * MODEL_FPS - 0.25))))]
-            )
+        idx = middle_frames(t, start, end)
         if phone in BILABIALS:
-            out[idx, _JAW] = np.minimum(out[idx, _JAW], 0.08)
-            floor = np.maximum(out[idx, _JAW], CLOSE_MIN)
+            out[idx, JAW] = np.minimum(out[idx, JAW], 0.08)
+            floor = np.maximum(out[idx, JAW], CLOSE_MIN)
             out[idx, CH["MouthClose"]] = np.maximum(out[idx, CH["MouthClose"]], floor)
         else:
-            out[idx, CH["MouthRollLower"]] = np.maximum(
-                out[idx, CH["MouthRollLower"]], ROLL_LOWER_MIN
-            )
-    return np.clip(out * intensity, 0.0, 1.0).astype(np.float32)
+            roll = CH["MouthRollLower"]
+            out[idx, roll] = np.maximum(out[idx, roll], ROLL_LOWER_MIN)

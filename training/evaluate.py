@@ -29,11 +29,12 @@ from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, NUM_BLENDSHAPES
 from neurosync_lipsync.core.inference import run_model
 from neurosync_lipsync.core.pipeline import generate
 
-from .train import anticipate, load_split
+from .channels import JAW, MOUTH
+from .corpus import anticipate, load_split
 
 SHARED = Path(os.environ.get("NEUROSYNC_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 CLIPS = SHARED / "eval" / "neurosync-clips"
-MOUTH = [i for i, n in enumerate(BLENDSHAPE_NAMES) if n.startswith(("Jaw", "Mouth", "Tongue"))]
+MOUTH_COLUMNS = np.flatnonzero(MOUTH)
 KEY = [
     "JawOpen",
     "MouthClose",
@@ -47,7 +48,6 @@ KEY = [
     "MouthUpperUpLeft",
     "TongueOut",
 ]
-JAW = BLENDSHAPE_NAMES.index("JawOpen")
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -66,9 +66,9 @@ def anticipation(loaded) -> int:
 def held_out(loaded) -> dict:
     """Per-voice r and MAE against the targets the model was trained for (its anticipation)."""
     lead = anticipation(loaded)
-    feats, targets, meta = load_split("heldout")
+    heldout = load_split("heldout")
     by_voice: dict[str, list] = {}
-    for x, y, m in zip(feats, targets, meta, strict=True):
+    for x, y, m in zip(heldout.feats, heldout.targets, heldout.meta, strict=True):
         raw = run_model(x.astype(np.float32), loaded)
         y = y.astype(np.float32)
         by_voice.setdefault(m["voice"], []).append(
@@ -84,8 +84,10 @@ def held_out(loaded) -> dict:
             "seconds": round(len(p) / 60, 1),
             "anticipate_frames": lead,
             "jaw_r_rule_timing": pearson(p[:, JAW], rule[:, JAW]),
-            "r": {BLENDSHAPE_NAMES[c]: pearson(p[:, c], t[:, c]) for c in MOUTH},
-            "mae": {BLENDSHAPE_NAMES[c]: float(np.abs(p[:, c] - t[:, c]).mean()) for c in MOUTH},
+            "r": {BLENDSHAPE_NAMES[c]: pearson(p[:, c], t[:, c]) for c in MOUTH_COLUMNS},
+            "mae": {
+                BLENDSHAPE_NAMES[c]: float(np.abs(p[:, c] - t[:, c]).mean()) for c in MOUTH_COLUMNS
+            },
         }
     return out
 
@@ -115,10 +117,10 @@ def neurosync_clips(loaded) -> dict:
     per_clip = {}
     for name, o, r in pairs:
         a, b = _shift(o, r, lag)
-        per_clip[name] = {BLENDSHAPE_NAMES[c]: pearson(a[:, c], b[:, c]) for c in MOUTH}
+        per_clip[name] = {BLENDSHAPE_NAMES[c]: pearson(a[:, c], b[:, c]) for c in MOUTH_COLUMNS}
     mean = {
         BLENDSHAPE_NAMES[c]: float(np.nanmean([v[BLENDSHAPE_NAMES[c]] for v in per_clip.values()]))
-        for c in MOUTH
+        for c in MOUTH_COLUMNS
     }
     return {
         "lag_frames": lag,
@@ -169,83 +171,115 @@ def _timed(fn) -> float:
     return time.perf_counter() - t
 
 
+def _print_held_out(results: dict) -> None:
+    for voice, v in results.items():
+        print(
+            f"\nheld-out voice {voice}: {v['clips']} clips, {v['seconds']} s "
+            f"(targets {v['anticipate_frames']} frames early, as trained; JawOpen r at the "
+            f"unshifted rule timing {v['jaw_r_rule_timing']:.3f})"
+        )
+        print("  " + "  ".join(f"{k}: r={v['r'][k]:.3f} MAE={v['mae'][k]:.3f}" for k in KEY))
+        print(
+            f"  all mouth channels: mean r={np.nanmean(list(v['r'].values())):.3f} "
+            f"mean MAE={np.mean(list(v['mae'].values())):.4f}"
+        )
+
+
+def _print_clips(c: dict) -> None:
+    print(
+        f"\nNeuroSync 0.1 clips ({len(c['per_clip'])}), global lag {c['lag_frames']} frames "
+        f"(JawOpen r by lag {c['jaw_r_by_lag']})"
+    )
+    for name, v in c["per_clip"].items():
+        print(f"  {name}: JawOpen r={v['JawOpen']:.3f}")
+    print(
+        "  mean r per mouth channel: " + ", ".join(f"{k}={v:.3f}" for k, v in c["mean_r"].items())
+    )
+    print(f"  mean JawOpen r = {c['mean_r']['JawOpen']:.3f} (target >= 0.65)")
+
+
+def _human_speech(loaded, report: dict) -> None:
+    """Human speech and bilabial closures into ``report``, printed."""
+    from .bilabial import aligned, bilabial_check
+    from .human import RATIO_CHANNELS, human_speech
+
+    items = aligned()
+    report["human"] = h = human_speech(loaded, items) if isinstance(items, list) else items
+    report["bilabial"] = b = bilabial_check(loaded, items)
+    if b.get("error") or h.get("error"):
+        print(f"\nhuman-speech checks skipped: {b.get('error') or h.get('error')}")
+        return
+    print(
+        f"\nhuman speech ({h['clips']} clips, {h['speech_seconds']} s of speech), model "
+        "against the rules rendered from a pocketsphinx alignment:"
+    )
+    for name, v in h.items():
+        if isinstance(v, dict):
+            flag = " *" if name in RATIO_CHANNELS else ""
+            print(
+                f"  {name}{flag}: r={v['r']:.3f} p95 model {v['model_p95']:.3f} / "
+                f"target {v['target_p95']:.3f} = ratio {v['ratio']:.2f}"
+            )
+    print("  (* amplitude ratio target 0.7-1.3; MouthClose r target >= 0.35)")
+    print(
+        f"bilabials on human speech: {b['closed']}/{b['total']} = "
+        f"{100 * b['fraction']:.1f} % visible (target >= 90 %): jaw dip "
+        f"{100 * b['jaw_dip_fraction']:.1f} %, "
+        f"lip seal {100 * b['lip_seal_fraction']:.1f} %"
+    )
+    for name, v in b["per_file"].items():
+        print(f"  {name}: {v[0]}/{v[1]}")
+
+
+def _print_speed(s: dict) -> None:
+    print(
+        f"\nspeed (features + inference, {s['audio_s']:.0f} s at {s['input_rate']} Hz; "
+        f"target <= 10 ms per audio second): 1 thread {s['ms_per_audio_s_1_threads']:.2f} ms, "
+        f"2 threads {s['ms_per_audio_s_2_threads']:.2f} ms; of which band-limit + features "
+        f"{s['features_ms_per_audio_s']:.2f} ms and the model "
+        f"{s['model_ms_per_audio_s_1_thread']:.2f} ms (1 thread)"
+    )
+
+
+#: The parts of the evaluation, in the order they run.
+PARTS = ("heldout", "clips", "human", "speed")
+
+
+def run(
+    model: str | Path | None = None,
+    json_path: Path | None = None,
+    backend: str = "numpy",
+    skip: tuple[str, ...] = (),
+) -> dict:
+    """Evaluate ``model`` (default: the shipped one), print the figures and return the report
+    (also written to ``json_path`` when given); ``skip`` names parts of :data:`PARTS`."""
+    loaded = load_checkpoint(model, backend=backend)
+    report: dict = {"model": str(loaded.path), "parameters": loaded.parameter_count}
+    print(f"model {loaded.path} ({loaded.parameter_count:,} parameters)")
+    if "heldout" not in skip:
+        report["heldout"] = held_out(loaded)
+        _print_held_out(report["heldout"])
+    if "clips" not in skip:
+        report["clips"] = neurosync_clips(loaded)
+        _print_clips(report["clips"])
+    if "human" not in skip:
+        _human_speech(loaded, report)
+    if "speed" not in skip:
+        report["speed"] = speed(loaded)
+        _print_speed(report["speed"])
+    if json_path:
+        json_path.write_text(json.dumps(report, indent=1, default=float))
+    return report
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="checkpoint (default: the shipped model)")
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--backend", choices=("numpy", "torch"), default="numpy")
-    p.add_argument("--skip", nargs="*", default=[], choices=["heldout", "clips", "human", "speed"])
+    p.add_argument("--skip", nargs="*", default=[], choices=PARTS)
     a = p.parse_args(argv)
-    loaded = load_checkpoint(a.model, backend=a.backend)
-    report: dict = {"model": str(loaded.path), "parameters": loaded.parameter_count}
-    print(f"model {loaded.path} ({loaded.parameter_count:,} parameters)")
-    if "heldout" not in a.skip:
-        report["heldout"] = held_out(loaded)
-        for voice, v in report["heldout"].items():
-            print(
-                f"\nheld-out voice {voice}: {v['clips']} clips, {v['seconds']} s "
-                f"(targets {v['anticipate_frames']} frames early, as trained; JawOpen r at the "
-                f"unshifted rule timing {v['jaw_r_rule_timing']:.3f})"
-            )
-            print("  " + "  ".join(f"{k}: r={v['r'][k]:.3f} MAE={v['mae'][k]:.3f}" for k in KEY))
-            print(
-                f"  all mouth channels: mean r={np.nanmean(list(v['r'].values())):.3f} "
-                f"mean MAE={np.mean(list(v['mae'].values())):.4f}"
-            )
-    if "clips" not in a.skip:
-        c = report["clips"] = neurosync_clips(loaded)
-        print(
-            f"\nNeuroSync 0.1 clips ({len(c['per_clip'])}), global lag {c['lag_frames']} frames "
-            f"(JawOpen r by lag {c['jaw_r_by_lag']})"
-        )
-        for name, v in c["per_clip"].items():
-            print(f"  {name}: JawOpen r={v['JawOpen']:.3f}")
-        print(
-            "  mean r per mouth channel: "
-            + ", ".join(f"{k}={c['mean_r'][k]:.3f}" for k in c["mean_r"])
-        )
-        print(f"  mean JawOpen r = {c['mean_r']['JawOpen']:.3f} (target >= 0.65)")
-    if "human" not in a.skip:
-        from .bilabial import aligned, bilabial_check
-        from .human import RATIO_CHANNELS, human_speech
-
-        items = aligned()
-        report["human"] = h = human_speech(loaded, items) if isinstance(items, list) else items
-        report["bilabial"] = b = bilabial_check(loaded, items)
-        if b.get("error") or h.get("error"):
-            print(f"\nhuman-speech checks skipped: {b.get('error') or h.get('error')}")
-        else:
-            print(
-                f"\nhuman speech ({h['clips']} clips, {h['speech_seconds']} s of speech), model "
-                "against the rules rendered from a pocketsphinx alignment:"
-            )
-            for name, v in h.items():
-                if isinstance(v, dict):
-                    flag = " *" if name in RATIO_CHANNELS else ""
-                    print(
-                        f"  {name}{flag}: r={v['r']:.3f} p95 model {v['model_p95']:.3f} / "
-                        f"target {v['target_p95']:.3f} = ratio {v['ratio']:.2f}"
-                    )
-            print("  (* amplitude ratio target 0.7-1.3; MouthClose r target >= 0.35)")
-            print(
-                f"bilabials on human speech: {b['closed']}/{b['total']} = "
-                f"{100 * b['fraction']:.1f} % visible (target >= 90 %): jaw dip "
-                f"{100 * b['jaw_dip_fraction']:.1f} %, "
-                f"lip seal {100 * b['lip_seal_fraction']:.1f} %"
-            )
-            for name, v in b["per_file"].items():
-                print(f"  {name}: {v[0]}/{v[1]}")
-    if "speed" not in a.skip:
-        s = report["speed"] = speed(loaded)
-        print(
-            f"\nspeed (features + inference, {s['audio_s']:.0f} s at {s['input_rate']} Hz; "
-            f"target <= 10 ms per audio second): 1 thread {s['ms_per_audio_s_1_threads']:.2f} ms, "
-            f"2 threads {s['ms_per_audio_s_2_threads']:.2f} ms; of which band-limit + features "
-            f"{s['features_ms_per_audio_s']:.2f} ms and the model "
-            f"{s['model_ms_per_audio_s_1_thread']:.2f} ms (1 thread)"
-        )
-    if a.json:
-        a.json.write_text(json.dumps(report, indent=1, default=float))
+    run(a.model, a.json, a.backend, tuple(a.skip))
 
 
 if __name__ == "__main__":

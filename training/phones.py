@@ -11,6 +11,8 @@ ARPABET = (
     "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T "
     "TH UH UW V W Y Z ZH"
 ).split()
+#: The ARPAbet vowels: ten monophthongs and the five diphthongs AW AY EY OW OY.
+VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
 
 _RADIO = {
     "ax": "AH",
@@ -136,7 +138,7 @@ def segments_from_ends(ends: list[tuple[float, str]]) -> list[tuple[float, float
     start = 0.0
     for end, phone in ends:
         if end > start:
-            _append(out, start, end, phone)
+            append_phone(out, start, end, phone)
         start = max(start, end)
     return out
 
@@ -149,14 +151,20 @@ def segments_from_starts(
     for i, (start, phone) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else total
         if end > start:
-            _append(out, start, end, phone)
+            append_phone(out, start, end, phone)
     if out and out[0][0] > 0:
         out.insert(0, (0.0, out[0][0], SIL))
     return out
 
 
-def _append(out: list, start: float, end: float, phone: str) -> None:
-    if out and out[-1][2] == SIL and phone == SIL:
-        out[-1] = (out[-1][0], end, SIL)
+def append_phone(segments: list, start: float, end: float, phone: str) -> None:
+    """Append the segment ``(start, end, phone)`` to ``segments`` in place.
+
+    A SIL right after a SIL extends it instead: a pause is one segment however many pieces
+    (engine pauses, gaps between sentences, padding) it was made of, because the target
+    curves give a pause a dominance that grows with its length (:func:`training.curves.expand`).
+    """
+    if segments and segments[-1][2] == SIL and phone == SIL:
+        segments[-1] = (segments[-1][0], end, SIL)
     else:
-        out.append((start, end, phone))
+        segments.append((start, end, phone))

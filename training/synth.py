@@ -178,5 +178,5 @@ def silence_pad(y: np.ndarray, rate: int, segments: list, lead: float, tail: flo
     for s, e, p in shifted:
         if e <= s:
             continue
-        phones._append(merged, s, e, p)
+        phones.append_phone(merged, s, e, p)
     return y, merged

@@ -94,3 +94,11 @@ def test_intensity_scales_and_output_stays_in_range():
     assert np.allclose(np.minimum(base * 1.15, 1.0), louder, atol=1e-6)
     assert louder.min() >= 0.0 and louder.max() <= 1.0
     assert base[:, CH["MouthPucker"]].max() > 0.5  # UW puckers
+
+
+def test_the_vowels_are_the_table_monophthongs_and_the_diphthongs():
+    from training.curves import DIPHTHONGS
+    from training.phones import VOWELS
+
+    assert set(DIPHTHONGS) <= VOWELS and VOWELS - set(DIPHTHONGS) <= set(TABLE)
+    assert len(VOWELS) == 15
