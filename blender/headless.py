@@ -19,7 +19,6 @@ from ..core.errors import REPORTED, AudioError, NeuroSyncError, UsageError
 from ..core.livelink_csv import CSVTake, read_livelink_csv
 from ..core.naming import map_names
 from ..core.pairing import pair_strips
-from ..core.postprocess import ProductOptions
 from .bake import (
     BakeSettings,
     RigTargets,
@@ -153,7 +152,7 @@ def prepare(args) -> Job:
 
         check_head_object(args.head_object)
     settings = BakeSettings(
-        product=ProductOptions(emotion_strength=args.emotion_strength, smoothing=args.smoothing),
+        product=args.product,
         mode=mode,
         preset=args.preset,
         model_path=args.model,

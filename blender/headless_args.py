@@ -11,7 +11,8 @@ import os
 
 from ..core.errors import UsageError
 from ..core.naming import AUTO, PRESET_IDS
-from ..core.postprocess import SMOOTHING_MODES
+from ..core.postprocess import SMOOTHING_MODES, ProductOptions
+from ..core.secondary import cli_args as secondary_cli
 from ..core.validate import check_output_file
 from .limits import FRAME_RANGE
 
@@ -52,16 +53,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--head-object", help="object for HeadYaw/Pitch/Roll, on its rotation (bakes)")
     p.add_argument("--left-eye-bone", help="bone of --armature for LeftEyeYaw/Pitch/Roll (bakes)")
     p.add_argument("--right-eye-bone", help="bone of --armature for RightEyeYaw/Pitch/Roll (bakes)")
+    secondary_cli.add_arguments(p)
     return p
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    """Parse and check ``argv``; output paths come back resolved (symlinks followed).
+    """Parse and check ``argv``; output paths come back resolved (symlinks followed) and
+    ``args.product`` holds the bake's checked engine options (emotion, smoothing, face motion).
 
     Raises
     ------
     UsageError
         One line naming the option, the value and what is allowed.
+    core.errors.OptionsError
+        A face-motion or emotion switch out of range (e.g. ``--brows-strength 3``).
     core.errors.OutputError
         An output location that cannot be written.
     """
@@ -75,6 +80,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         allowed = ", ".join((AUTO, *PRESET_IDS))
         raise UsageError(f"--preset {args.preset!r}: unknown naming preset; use one of {allowed}")
     _check_combination(args)
+    args.product = ProductOptions(
+        emotion_strength=args.emotion_strength,
+        smoothing=args.smoothing,
+        **secondary_cli.product_kwargs(args),
+    )
     if args.frame is not None and not FRAME_RANGE[0] <= args.frame <= FRAME_RANGE[1]:
         raise UsageError(f"--frame {args.frame}: must be within {FRAME_RANGE[0]}..{FRAME_RANGE[1]}")
     if args.model is not None:
@@ -111,6 +121,9 @@ def _check_combination(args) -> None:
             raise UsageError("--head-object is for bakes, not --import-csv")
         if args.left_eye_bone or args.right_eye_bone:
             raise UsageError("--left-eye-bone and --right-eye-bone are for bakes, not --import-csv")
+        moved = secondary_cli.changed(args)
+        if moved:
+            raise UsageError(f"{', '.join(moved)}: for bakes; a CSV take is keyed as captured")
     elif args.frame is not None:
         raise UsageError("--frame goes with --import-csv")
     elif not args.all and not (args.strip and args.object):

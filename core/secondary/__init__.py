@@ -4,9 +4,9 @@ The model drives the mouth; this layer adds what a listener expects of the rest 
 from the audio's prosody (:mod:`.prosody`) and statistics fitted from real capture
 (:mod:`.fitted`). It is deterministic for a given seed. Its cost (measure it with
 ``benchmarks/secondary_report.py --cost``) is about 0.5 ms per second of audio plus 1-1.5 ms
-of numpy call overhead per take, so below 1 ms per audio second from clips of about 3 s on. A part whose channels the model already animates
-(NeuroSync checkpoints emit blinks, gaze and head) is left alone: the layer only fills what the
-model leaves flat.
+of numpy call overhead per take, so below 1 ms per audio second from clips of about 3 s on.
+A part whose channels the model already animates (NeuroSync checkpoints emit blinks, gaze and
+head) is left alone: the layer only fills what the model leaves flat.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The ``neurosync infer`` switches of the secondary layer and directed emotion.
+"""The command-line switches of the secondary layer and directed emotion.
 
-Kept apart from :mod:`core.cli` so that the command's own module only adds two calls:
-:func:`add_arguments` on the ``infer`` parser and :func:`product_kwargs` into ProductOptions.
+Shared by ``neurosync infer`` (:mod:`core.cli`) and the headless Blender CLI
+(``blender/headless_args.py``): each adds :func:`add_arguments` to its parser and passes
+:func:`product_kwargs` into ProductOptions.
 """
 
 from __future__ import annotations
@@ -63,12 +64,18 @@ def _parse_key(text: str) -> tuple[float, str, float]:
         ) from None
 
 
+def changed(args: argparse.Namespace) -> list[str]:
+    """The switches of this group that the command line moved off their defaults."""
+    moved = [f"--no-{p}" for p in PARTS if getattr(args, f"no_{p}")]
+    moved += [f"--{p}-strength" for p in PARTS if getattr(args, f"{p}_strength") != 1.0]
+    moved += ["--emotion"] * bool(args.emotion) + ["--emotion-key"] * bool(args.emotion_key)
+    return moved
+
+
 def refuse_with_reference(args: argparse.Namespace) -> None:
     """Reference mode is the publishing code's output exactly: it takes none of these."""
-    changed = [f"--no-{p}" for p in PARTS if getattr(args, f"no_{p}")]
-    changed += [f"--{p}-strength" for p in PARTS if getattr(args, f"{p}_strength") != 1.0]
-    changed += ["--emotion"] * bool(args.emotion) + ["--emotion-key"] * bool(args.emotion_key)
-    if changed:
+    moved = changed(args)
+    if moved:
         raise OptionsError(
-            f"--reference reproduces NeuroSync's output exactly; drop {', '.join(changed)}"
+            f"--reference reproduces NeuroSync's output exactly; drop {', '.join(moved)}"
         )
