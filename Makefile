@@ -33,7 +33,7 @@ PY313  ?= $(shell pyenv root 2>/dev/null)/versions/3.13.0/bin/python3.13
 # bad-input tables and save-fault tests run once, in `make test` (bpy 5.0).
 MATRIX_TESTS := tests/core $(addprefix tests/blender/test_,registration.py bake.py keying.py \
 	modal.py installed_zip.py blender_versions.py timing_presets.py layering.py takes.py \
-	export.py bone_takes.py cli.py cli_csv_gltf.py)
+	export.py bone_takes.py cli.py cli_csv_gltf.py cli_face_motion.py)
 test-matrix: test-bpy45 test-bpy53 test-bpy42
 
 define matrix_venv
