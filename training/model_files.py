@@ -50,3 +50,9 @@ def add_provenance(path: Path, info: dict) -> None:
     data = json.loads(sidecar.read_text())
     data.setdefault("training", {}).update(info)
     sidecar.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def training_info(path: Path) -> dict:
+    """The ``training`` block of the checkpoint's sidecar ({} without one)."""
+    sidecar = path.with_suffix(".json")
+    return json.loads(sidecar.read_text()).get("training", {}) if sidecar.is_file() else {}
