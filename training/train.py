@@ -141,19 +141,22 @@ def start(config: TrainConfig, model_cfg: ModelConfig, recipe: str, device: str)
     model = Seq2Seq.from_config(model_cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
     session = Session(model, opt, model_cfg, recipe, device, np.random.default_rng(config.seed))
-    if config.init is not None and not config.state.exists():
-        model.load_state_dict(initial_weights(config.init, device))
-        log.info("initialised from %s", config.init)
+    state = None
     if config.state.exists():
         state = torch.load(config.state, map_location=device, weights_only=False)  # our own file
         if state.get("data_recipe") != recipe:
             log.info("%s was trained on another corpus; starting over", config.state)
-        else:
-            model.load_state_dict(state["model"])
-            opt.load_state_dict(state["opt"])
-            session.step, session.rng = state["step"], state["rng"]
-            torch.set_rng_state(state["torch_rng"])
-            log.info("resumed from %s at step %d", config.state, session.step)
+            state = None
+    if state is None:
+        if config.init is not None:  # also when a stale state is dropped: never from random
+            model.load_state_dict(initial_weights(config.init, device))
+            log.info("initialised from %s", config.init)
+        return session
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    session.step, session.rng = state["step"], state["rng"]
+    torch.set_rng_state(state["torch_rng"])
+    log.info("resumed from %s at step %d", config.state, session.step)
     return session
 
 

@@ -128,3 +128,26 @@ def test_a_tiny_run_trains_resumes_and_exports(tmp_path, tiny_corpus, caplog, to
     assert "state" not in info and "out" not in info
     assert load_checkpoint(tmp_path / "m.pth").config.hidden_dim == 16
     assert (tmp_path / "latest.pth").is_file()
+
+
+def test_a_stale_state_falls_back_to_init_not_to_random_weights(
+    tmp_path, tiny_corpus, caplog, torch_state
+):
+    """The second cycle of build_all after the corpus changed: start again from --init."""
+    first = TrainConfig(**TINY, steps=1, state=tmp_path / "a.pt", out=tmp_path / "a.pth")
+    train.run(first)
+    second = dataclasses.replace(
+        first, init=tmp_path / "a.pth", state=tmp_path / "b.pt", out=tmp_path / "b.pth"
+    )
+    train.run(second)
+    stale = torch.load(tmp_path / "b.pt", weights_only=False)
+    stale["data_recipe"] = "another corpus"
+    torch.save(stale, tmp_path / "b.pt")
+    caplog.set_level(logging.INFO, logger="training.train")
+    session = train.start(
+        second, train.model_config(second, 78), "r1", "cpu"
+    )  # the tiny corpus's recipe is "r1"
+    assert "trained on another corpus" in caplog.text and "initialised from" in caplog.text
+    want = train.initial_weights(tmp_path / "a.pth", "cpu")
+    for name, value in session.model.state_dict().items():
+        torch.testing.assert_close(value, want[name])
