@@ -19,6 +19,7 @@ Writes core/default_model/neurosync_default.pth, its .json sidecar with the trai
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import logging
 import subprocess
@@ -63,7 +64,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--second-steps", type=int, default=SECOND_STEPS, help="0: one cycle only")
     p.add_argument("--second-lr", type=float, default=SECOND_LR)
     p.add_argument("--cap", type=float, default=calibrate.CAP, help="calibration's largest k")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=2, help="data-building processes")
+    p.add_argument("--threads", type=int, default=2, help="torch threads for training")
     p.add_argument(
         "--limit-batches",
         type=int,
@@ -81,10 +83,13 @@ def parser() -> argparse.ArgumentParser:
 
 def train_cycles(a: argparse.Namespace) -> Path:
     """The first cycle (or the only one), then the second from its weights; the model's path."""
+    first = TrainConfig(steps=a.steps, init=a.init, lr=a.lr, threads=a.threads)
     if not a.second_steps:
-        return train.run(TrainConfig(steps=a.steps, init=a.init, lr=a.lr))
-    first = train.run(TrainConfig(steps=a.steps, init=a.init, lr=a.lr, out=FIRST_CYCLE))
-    second = TrainConfig(steps=a.second_steps, lr=a.second_lr, init=first, state=SECOND_STATE)
+        return train.run(first)
+    first_model = train.run(dataclasses.replace(first, out=FIRST_CYCLE))
+    second = dataclasses.replace(
+        first, steps=a.second_steps, lr=a.second_lr, init=first_model, state=SECOND_STATE
+    )
     return train.run(second)
 
 

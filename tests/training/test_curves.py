@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS, NUM_BLENDSHAPES
 
-from training.curves import CLOSE_MIN, JAW_GAMMA, JAW_REF, ROLL_LOWER_MIN, TABLE, render
+from training.curves import (
+    CLOSE_MIN,
+    JAW_GAMMA,
+    JAW_REF,
+    ROLL_LOWER_MIN,
+    TABLE,
+    jaw_opening,
+    render,
+)
 from training.phones import SIL
 
 CH = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
@@ -34,9 +42,22 @@ def test_a_long_open_vowel_reaches_its_table_value():
 
 def test_jaw_contrast_curve_lowers_mid_values():
     out = render([(0.0, 0.6, "AH")], frames(0.6))  # table value 0.35
-    expected = JAW_REF * (0.35 / JAW_REF) ** JAW_GAMMA
+    expected = JAW_REF * (jaw_opening(0.35, vowel=True) / JAW_REF) ** JAW_GAMMA
     assert at(out, 0.3, "JawOpen") == pytest.approx(expected, abs=0.01)
-    assert expected < 0.35
+    assert expected < jaw_opening(0.35, vowel=True)
+
+
+def test_vowel_jaw_openings_keep_their_order_and_the_open_vowel_but_differ_less():
+    vowels = {p: TABLE[p][0]["Jaw"] for p in ("AA", "AE", "AO", "AH", "EH", "IH", "IY", "UW")}
+    opened = {p: jaw_opening(v, vowel=True) for p, v in vowels.items()}
+    assert opened["AA"] == pytest.approx(JAW_REF)
+    assert sorted(opened, key=opened.get) == sorted(vowels, key=vowels.get)
+    assert opened["AA"] - opened["IY"] < vowels["AA"] - vowels["IY"]
+    assert all(opened[p] >= vowels[p] for p in vowels)  # the closer vowels open a little more
+
+
+def test_consonants_open_the_jaw_half_the_table_value():
+    assert jaw_opening(TABLE["K"][0]["Jaw"], vowel=False) == pytest.approx(0.125)
 
 
 def test_jaw_closes_between_vowels_at_a_consonant():
