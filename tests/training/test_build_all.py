@@ -32,10 +32,20 @@ def test_the_defaults_build_train_two_cycles_calibrate_and_evaluate(monkeypatch,
     first = build_all.FIRST_CYCLE.parent / "m.pth"  # what the recorded first cycle returned
     model = TrainConfig.out.parent / "m.pth"
     assert calls[0] == ("data", (build_data.CLIPS, 2), {"limit_batches": None})
-    assert calls[1] == ("train", TrainConfig(steps=3200, threads=2, out=build_all.FIRST_CYCLE))
+    assert calls[1] == (
+        "train",
+        TrainConfig(steps=3200, threads=2, negative_share=0.06, out=build_all.FIRST_CYCLE),
+    )
     assert calls[2] == (
         "train",
-        TrainConfig(steps=1000, lr=5e-4, threads=2, init=first, state=build_all.SECOND_STATE),
+        TrainConfig(
+            steps=1000,
+            lr=5e-4,
+            threads=2,
+            negative_share=0.06,
+            init=first,
+            state=build_all.SECOND_STATE,
+        ),
     )
     assert calls[3] == ("calibrate", model, model, calibrate.CAP)
     assert calls[4][:2] == ("provenance", model)
@@ -48,8 +58,8 @@ def test_the_defaults_build_train_two_cycles_calibrate_and_evaluate(monkeypatch,
 
 def test_fine_tuning_options_reach_the_stages(monkeypatch, tmp_path):
     calls = record_stages(monkeypatch, tmp_path)
-    argv = "--workers 1 --threads 1 --limit-batches 56 --init v1.pth --lr 5e-4 --steps 850"
-    argv += " --clips 60"
+    argv = "--workers 1 --threads 1 --negative-share 0 --limit-batches 56 --init v1.pth"
+    argv += " --lr 5e-4 --steps 850 --clips 60"
     build_all.main([*argv.split(), "--second-steps", "0", "--cap", "2.5"])
     assert calls[0] == ("data", (60, 1), {"limit_batches": 56})
     assert calls[1] == ("train", TrainConfig(steps=850, init=Path("v1.pth"), lr=5e-4, threads=1))
