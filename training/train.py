@@ -37,7 +37,7 @@ from neurosync_lipsync.core.model import Seq2Seq
 from neurosync_lipsync.core.torch_backend import TorchRunner
 
 from .build_data import BAND_LIMIT_RATE, FAMILY
-from .channels import JAW, MOUTH
+from .channels import CLOSE, JAW, MOUTH
 from .corpus import WINDOW, Corpus, clip_weights, data_recipe, load_split, sample_batch
 from .loss import channel_weights, loss_fn
 from .model_files import export, initial_weights
@@ -74,6 +74,7 @@ class TrainConfig:
     )
     velocity: float = field(default=2.0, metadata=_help("weight of the velocity loss"))
     jaw_weight: float = field(default=1.0, metadata=_help("extra loss weight on JawOpen"))
+    close_weight: float = field(default=1.0, metadata=_help("extra loss weight on MouthClose"))
     save_every: int = 200
     init: Path | None = field(
         default=None,
@@ -178,9 +179,11 @@ def save_state(config: TrainConfig, session: Session) -> None:
 
 
 def loss_weights(config: TrainConfig, corpus: Corpus, device: str) -> torch.Tensor:
-    """:func:`channel_weights` of the training targets, JawOpen's times ``jaw_weight``."""
+    """:func:`channel_weights` of the training targets, JawOpen's times ``jaw_weight`` and
+    MouthClose's times ``close_weight``."""
     weights = channel_weights(corpus.targets, config.balance)
     weights[JAW] *= config.jaw_weight
+    weights[CLOSE] *= config.close_weight
     raised = {
         n: round(float(w), 2) for n, w in zip(BLENDSHAPE_NAMES, weights, strict=True) if w > 1
     }

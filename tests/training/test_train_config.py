@@ -37,6 +37,7 @@ def test_the_command_line_defaults_are_the_shipped_configuration():
         1.0,
         200,
     )
+    assert config.close_weight == 1.0
     assert (config.negative_share, config.zero_share, config.anticipate) == (0.0, 0.0, 0)
     assert config.init is None
     assert config.state == RUNS / "train_state.pt" and config.out == DEFAULT_MODEL_PATH
@@ -46,7 +47,7 @@ def test_every_option_has_its_flag(tmp_path):
     argv = (
         "--steps 850 --batch 8 --lr 5e-4 --hidden 64 --layers 1 --heads 2 --ff 96 --threads 2 "
         "--seed 3 --negative-share 0.1 --zero-share 0.05 --anticipate 2 --balance 4 "
-        "--velocity 1.5 --jaw-weight 2 --save-every 50"
+        "--velocity 1.5 --jaw-weight 2 --close-weight 3 --save-every 50"
     ).split()
     argv += ["--init", "v1.pth", "--state", str(tmp_path / "s.pt"), "--out", str(tmp_path / "o")]
     config = parse_args(argv)
@@ -66,6 +67,7 @@ def test_every_option_has_its_flag(tmp_path):
         balance=4.0,
         velocity=1.5,
         jaw_weight=2.0,
+        close_weight=3.0,
         save_every=50,
         init=type(tmp_path)("v1.pth"),
         state=tmp_path / "s.pt",

@@ -33,6 +33,20 @@ def test_small_range_mouth_channels_are_weighted_up_to_the_cap():
     assert set(np.unique(w[~MOUTH])) == {0.2}
 
 
+def test_jaw_and_close_weights_multiply_their_channels_after_the_balance():
+    from training.corpus import Corpus
+    from training.train import TrainConfig, loss_weights
+
+    y = [curves(np.random.default_rng(0))]
+    config = TrainConfig(jaw_weight=2.0, close_weight=2.5)
+    w = loss_weights(config, Corpus([np.zeros((400, 78))], y, [{}]), "cpu").numpy()
+    base = channel_weights(y, balance=9.0)
+    assert w[CH["JawOpen"]] == pytest.approx(2.0 * base[CH["JawOpen"]])
+    assert w[CH["MouthClose"]] == pytest.approx(22.5)
+    others = [c for c in range(NUM_BLENDSHAPES) if c not in (CH["JawOpen"], CH["MouthClose"])]
+    np.testing.assert_allclose(w[others], base[others])
+
+
 def test_balance_one_gives_the_v1_weights():
     w = channel_weights([curves(np.random.default_rng(1))], balance=1.0)
     assert np.array_equal(w, np.where(MOUTH, 1.0, 0.2))
