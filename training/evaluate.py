@@ -99,6 +99,11 @@ def _shift(a: np.ndarray, b: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarr
     return (a[lag:], b[: n - lag]) if lag >= 0 else (a[: n + lag], b[-lag:])
 
 
+def mean_r(pairs: list[tuple[np.ndarray, np.ndarray]], lag: int) -> float:
+    """Mean Pearson r over ``pairs`` of curves (ours, reference) with ours ``lag`` frames late."""
+    return float(np.nanmean([pearson(*_shift(a, b, lag)) for a, b in pairs]))
+
+
 def neurosync_clips(loaded) -> dict:
     pairs = []
     for clip in sorted(p for p in CLIPS.iterdir() if (p / "audio.wav").is_file()):
@@ -108,12 +113,8 @@ def neurosync_clips(loaded) -> dict:
         ]
         pairs.append((clip.name, ours, ref))
 
-    def mean_jaw_r(lag: int) -> float:
-        return float(
-            np.nanmean([pearson(*(_shift(o[:, JAW], r[:, JAW], lag))) for _, o, r in pairs])
-        )
-
-    lag = max(range(-4, 5), key=mean_jaw_r)
+    jaw = [(o[:, JAW], r[:, JAW]) for _, o, r in pairs]
+    lag = max(range(-4, 5), key=lambda k: mean_r(jaw, k))
     per_clip = {}
     for name, o, r in pairs:
         a, b = _shift(o, r, lag)
@@ -126,7 +127,7 @@ def neurosync_clips(loaded) -> dict:
         "lag_frames": lag,
         "mean_r": mean,
         "per_clip": per_clip,
-        "jaw_r_by_lag": {k: round(mean_jaw_r(k), 3) for k in range(-4, 5)},
+        "jaw_r_by_lag": {k: round(mean_r(jaw, k), 3) for k in range(-4, 5)},
     }
 
 

@@ -22,7 +22,7 @@ from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, NUM_BLENDSHAPES
 
 from .bilabial import align
 from .curves import render
-from .evaluate import CLIPS, _shift, pearson
+from .evaluate import CLIPS, mean_r
 
 CHANNELS = ("JawOpen", "MouthClose", "MouthFunnel", "MouthPucker", "MouthLowerDownLeft")
 ALIGN_RATE = 16000  # pocketsphinx's acoustic model
@@ -53,14 +53,12 @@ def aligned_clips() -> list[tuple[str, list, np.ndarray]]:
 def score(clips: list, channel: str = "JawOpen", lags=range(-6, 7)) -> dict:
     """Mean and per-clip r of the rendered rules against NeuroSync for ``channel``."""
     c = BLENDSHAPE_NAMES.index(channel)
-    pairs = [(name, render(segs, len(ref))[:, c], ref[:, c]) for name, segs, ref in clips]
-
-    def mean_r(lag: int) -> float:
-        return float(np.nanmean([pearson(*_shift(a, b, lag)) for _, a, b in pairs]))
-
-    lag = max(lags, key=mean_r)
-    per_clip = {name: round(pearson(*_shift(a, b, lag)), 3) for name, a, b in pairs}
-    return {"mean_r": round(mean_r(lag), 3), "lag_frames": lag, "per_clip": per_clip}
+    pairs = [(render(segs, len(ref))[:, c], ref[:, c]) for _, segs, ref in clips]
+    lag = max(lags, key=lambda k: mean_r(pairs, k))
+    per_clip = {
+        name: round(mean_r([pair], lag), 3) for (name, _, _), pair in zip(clips, pairs, strict=True)
+    }
+    return {"mean_r": round(mean_r(pairs, lag), 3), "lag_frames": lag, "per_clip": per_clip}
 
 
 def main(argv: list[str] | None = None) -> None:
