@@ -9,7 +9,9 @@
    training rules): per-channel r and amplitude ratio (model p95 / target p95) over speech,
    and the fraction of p/b/m with a visible closure (a JawOpen dip below the neighbouring
    vowels' peaks or a MouthClose peak above them).
-4. Speed: features + inference, ms per second of audio (model already loaded), on the numpy
+4. Level drift (:mod:`.drift`): how much the jaw follows a slow +-6 dB gain swing, on the
+   NeuroSync clips and the human recordings.
+5. Speed: features + inference, ms per second of audio (model already loaded), on the numpy
    engine (default) or ``--backend torch``.
 
     .venv/bin/python -m training.evaluate [--model PATH] [--json out.json]
@@ -232,6 +234,22 @@ def _human_speech(loaded, report: dict) -> None:
         print(f"  {name}: {v[0]}/{v[1]}")
 
 
+def _level_drift(loaded, report: dict) -> None:
+    """:func:`.drift.level_drift` on the clips and the human recordings into ``report``, printed."""
+    from .bilabial import recordings
+    from .drift import describe, level_drift
+
+    sets = {"neurosync_clips": sorted(CLIPS.glob("*/audio.wav"))}
+    try:
+        sets["human"] = [wav for wav, _ in recordings()]
+    except FileNotFoundError as e:
+        print(f"\nlevel drift on human speech skipped: {e}")
+    report["drift"] = {name: level_drift(loaded, wavs) for name, wavs in sets.items() if wavs}
+    print("\nlevel drift, a slow +-6 dB gain swing at 1 Hz (0: the jaw ignores the level):")
+    for name, d in report["drift"].items():
+        print(describe(name, d))
+
+
 def _print_speed(s: dict) -> None:
     print(
         f"\nspeed (features + inference, {s['audio_s']:.0f} s at {s['input_rate']} Hz; "
@@ -243,7 +261,7 @@ def _print_speed(s: dict) -> None:
 
 
 #: The parts of the evaluation, in the order they run.
-PARTS = ("heldout", "clips", "human", "speed")
+PARTS = ("heldout", "clips", "human", "drift", "speed")
 
 
 def run(
@@ -271,6 +289,8 @@ def run(
         _print_clips(report["clips"])
     if "human" not in skip:
         _human_speech(loaded, report)
+    if "drift" not in skip:
+        _level_drift(loaded, report)
     if "speed" not in skip:
         report["speed"] = speed(loaded)
         _print_speed(report["speed"])

@@ -1,0 +1,65 @@
+"""Level drift: how much the jaw follows a slow change of level that no mouth would make.
+
+Each recording is played once as it is and once with its gain swung +-6 dB as a 1 Hz sine (a
+talker rocking towards and away from the microphone). The JawOpen difference between the two
+runs is compared with the gain curve: ``corr`` is their Pearson r (0: the jaw ignores the level,
+1: it follows it), ``jaw_per_6db`` the regression slope of the difference on the gain, scaled to
++6 dB, and ``relative_change`` the RMS of the difference over the undrifted jaw's standard
+deviation. Means over the recordings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from neurosync_lipsync.core.audio import SourceAudio, read_audio
+from neurosync_lipsync.core.constants import MODEL_FPS
+from neurosync_lipsync.core.pipeline import generate
+
+from .channels import JAW
+
+SWING_DB = 6.0
+SWING_HZ = 1.0
+
+
+def gain_db(seconds: np.ndarray) -> np.ndarray:
+    """The drift in dB at times ``seconds``."""
+    return SWING_DB * np.sin(2 * np.pi * SWING_HZ * seconds)
+
+
+def drifted(audio: SourceAudio) -> SourceAudio:
+    """``audio`` with the drift applied (never clipping: scaled down when it would)."""
+    t = np.arange(len(audio.samples)) / audio.rate
+    y = audio.samples * 10 ** (gain_db(t) / 20)
+    peak = float(np.abs(y).max())
+    y = y if peak <= 1.0 else y / peak
+    return SourceAudio(y.astype(np.float32), audio.rate, audio.name + " (drifted)")
+
+
+def level_drift(loaded, wavs: list[Path]) -> dict:
+    """The figures of the module docstring for ``wavs`` run through ``loaded`` (reference mode)."""
+    corr, slope, relative = [], [], []
+    for wav in wavs:
+        audio = read_audio(wav)
+        plain = generate(audio, model=loaded, reference=True).values[:, JAW]
+        moved = generate(drifted(audio), model=loaded, reference=True).values[:, JAW]
+        n = min(len(plain), len(moved))
+        diff, gain = moved[:n] - plain[:n], gain_db(np.arange(n) / MODEL_FPS)
+        corr.append(float(np.corrcoef(diff, gain)[0, 1]) if diff.std() > 0 else 0.0)
+        slope.append(float(np.polyfit(gain, diff, 1)[0]) * SWING_DB)
+        relative.append(float(np.sqrt(np.mean(diff**2)) / (plain[:n].std() + 1e-9)))
+    return {
+        "files": len(wavs),
+        "corr": float(np.mean(corr)),
+        "jaw_per_6db": float(np.mean(slope)),
+        "relative_change": float(np.mean(relative)),
+    }
+
+
+def describe(name: str, d: dict) -> str:
+    """One line for the evaluation printout."""
+    return (
+        f"  {name} ({d['files']} files): r(jaw change, gain) = {d['corr']:.2f}, JawOpen "
+        f"{d['jaw_per_6db']:+.3f} per +6 dB, change RMS {d['relative_change']:.2f} x the jaw's std"
+    )
