@@ -52,3 +52,19 @@ def test_a_jaw_that_follows_the_level_scores_high_and_one_that_ignores_it_zero(
     assert ignores["corr"] == 0.0 and ignores["jaw_per_6db"] == 0.0
     assert ignores["relative_change"] == 0.0
     assert "r(jaw change, gain) = 0.00" in drift.describe("clips", ignores)
+
+
+def test_envelope_r_is_high_for_a_jaw_that_is_the_level_and_finds_its_lag(fixtures_dir):
+    audio = read_audio(fixtures_dir / "speechlike.wav")
+    frames = int(len(audio.samples) / audio.rate * MODEL_FPS)
+    hop = audio.rate / MODEL_FPS
+    level = np.array(
+        [
+            np.sqrt(np.mean(audio.samples[int(i * hop) : int((i + 1) * hop)] ** 2))
+            for i in range(frames)
+        ]
+    )
+    late = np.concatenate([np.zeros(3), level[:-3]])  # the jaw 3 frames behind the sound
+    assert drift.envelope_r(late, audio) > 0.95
+    unrelated = np.sin(np.arange(frames) / 3.0)
+    assert drift.envelope_r(unrelated, audio) < 0.5
