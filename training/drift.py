@@ -17,8 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from neurosync_lipsync.core.audio import SourceAudio, read_audio
-from neurosync_lipsync.core.constants import MODEL_FPS
+from neurosync_lipsync.core.audio import SourceAudio, read_audio, resample
+from neurosync_lipsync.core.constants import MODEL_FPS, SAMPLE_RATE
+from neurosync_lipsync.core.loudness import frame_levels_db
 from neurosync_lipsync.core.pipeline import generate
 from scipy import ndimage
 
@@ -64,19 +65,26 @@ def level_drift(loaded, wavs: list[Path]) -> dict:
 
 
 def envelope_r(jaw: np.ndarray, audio: SourceAudio, lags: range = range(-6, 7)) -> float:
-    """Pearson r of ``jaw`` (60 fps) with the audio's frame RMS (Gaussian-smoothed, sigma 1.5
-    frames) at the best lag in ``lags``."""
-    hop = audio.rate / MODEL_FPS
-    rms = np.array(
-        [
-            np.sqrt(
-                np.mean(audio.samples[int(i * hop) : int((i + 1) * hop)] ** 2, dtype=np.float64)
-            )
-            for i in range(len(jaw))
-        ]
-    )
-    level = ndimage.gaussian_filter1d(np.nan_to_num(rms), 1.5)
+    """Pearson r of ``jaw`` (60 fps) with the audio's RMS under each model frame (core's
+    :func:`frame_levels_db` as a linear level, Gaussian-smoothed, sigma 1.5 frames) at the best
+    lag in ``lags``."""
+    samples = resample(audio.samples, audio.rate, SAMPLE_RATE)
+    level = ndimage.gaussian_filter1d(10 ** (frame_levels_db(samples) / 20), 1.5)
     return max(pearson(*_shift(jaw, level, k)) for k in lags)
+
+
+def envelope_following(loaded, clips: list[Path]) -> dict:
+    """Mean :func:`envelope_r` over NeuroSync validation ``clips`` (folders with audio.wav and
+    shapes.csv) of ``loaded``'s jaw (reference mode) and of NeuroSync's own."""
+    model, reference = [], []
+    for clip in clips:
+        audio = read_audio(clip / "audio.wav")
+        model.append(
+            envelope_r(generate(audio, model=loaded, reference=True).values[:, JAW], audio)
+        )
+        shapes = np.genfromtxt(clip / "shapes.csv", delimiter=",", skip_header=1)
+        reference.append(envelope_r(shapes[:, 2 + JAW], audio))
+    return {"model": float(np.mean(model)), "neurosync": float(np.mean(reference))}
 
 
 def describe(name: str, d: dict) -> str:

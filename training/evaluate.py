@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from neurosync_lipsync.core.audio import read_audio
 from neurosync_lipsync.core.checkpoint import load_checkpoint
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, NUM_BLENDSHAPES
 from neurosync_lipsync.core.inference import run_model
@@ -138,7 +137,7 @@ def speed(loaded, seconds: float = 60.0) -> dict:
     """Best of 3 runs of the whole pipeline (band-limit, features, model) on 60 s of 88.2 kHz
     speech, on 1 and on 2 threads (torch's or numpy's BLAS, as the backend), plus the split
     between features and model."""
-    from neurosync_lipsync.core.audio import band_limit
+    from neurosync_lipsync.core.audio import band_limit, read_audio
     from neurosync_lipsync.core.blas import blas_threads
     from neurosync_lipsync.core.features import extract_features
     from neurosync_lipsync.core.torch_backend import torch_threads
@@ -238,7 +237,7 @@ def _human_speech(loaded, report: dict) -> None:
 def _level_drift(loaded, report: dict) -> None:
     """:func:`.drift.level_drift` on the clips and the human recordings into ``report``, printed."""
     from .bilabial import recordings
-    from .drift import describe, envelope_r, level_drift
+    from .drift import describe, envelope_following, level_drift
 
     sets = {"neurosync_clips": sorted(CLIPS.glob("*/audio.wav"))}
     try:
@@ -249,18 +248,12 @@ def _level_drift(loaded, report: dict) -> None:
     print("\nlevel drift, a slow +-6 dB gain swing at 1 Hz (0: the jaw ignores the level):")
     for name, d in report["drift"].items():
         print(describe(name, d))
-    if "clips" in report:  # how closely each jaw follows the level, run as it is
-        follow = {"model": [], "neurosync": []}
-        for clip in sorted(CLIPS.glob("*/audio.wav")):
-            audio = read_audio(clip)
-            ours = generate(audio, model=loaded, reference=True).values[:, JAW]
-            ref = np.genfromtxt(clip.parent / "shapes.csv", delimiter=",", skip_header=1)
-            follow["model"].append(envelope_r(ours, audio))
-            follow["neurosync"].append(envelope_r(ref[:, 2 + JAW], audio))
-        report["drift"]["envelope_r"] = {k: float(np.mean(v)) for k, v in follow.items()}
+    if sets["neurosync_clips"]:  # how closely each jaw follows the level, run as it is
+        follow = envelope_following(loaded, [wav.parent for wav in sets["neurosync_clips"]])
+        report["drift"]["envelope_r"] = follow
         print(
             "  JawOpen r with the audio's level on the clips: model "
-            f"{np.mean(follow['model']):.2f}, NeuroSync {np.mean(follow['neurosync']):.2f}"
+            f"{follow['model']:.2f}, NeuroSync {follow['neurosync']:.2f}"
         )
 
 
