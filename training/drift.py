@@ -24,7 +24,7 @@ from neurosync_lipsync.core.pipeline import generate
 from scipy import ndimage
 
 from .channels import JAW
-from .evaluate import _shift, pearson
+from .evaluate import _shift, neurosync_shapes, pearson
 
 SWING_DB = 6.0
 SWING_HZ = 1.0
@@ -82,8 +82,7 @@ def envelope_following(loaded, clips: list[Path]) -> dict:
         model.append(
             envelope_r(generate(audio, model=loaded, reference=True).values[:, JAW], audio)
         )
-        shapes = np.genfromtxt(clip / "shapes.csv", delimiter=",", skip_header=1)
-        reference.append(envelope_r(shapes[:, 2 + JAW], audio))
+        reference.append(envelope_r(neurosync_shapes(clip)[:, JAW], audio))
     return {"model": float(np.mean(model)), "neurosync": float(np.mean(reference))}
 
 

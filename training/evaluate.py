@@ -106,14 +106,17 @@ def mean_r(pairs: list[tuple[np.ndarray, np.ndarray]], lag: int) -> float:
     return float(np.nanmean([pearson(*_shift(a, b, lag)) for a, b in pairs]))
 
 
+def neurosync_shapes(clip: Path) -> np.ndarray:
+    """NeuroSync's (T, 61) blendshapes for validation ``clip`` (its shapes.csv, 0..1)."""
+    rows = np.genfromtxt(clip / "shapes.csv", delimiter=",", skip_header=1)
+    return rows[:, 2 : 2 + NUM_BLENDSHAPES]
+
+
 def neurosync_clips(loaded) -> dict:
     pairs = []
     for clip in sorted(p for p in CLIPS.iterdir() if (p / "audio.wav").is_file()):
         ours = generate(clip / "audio.wav", model=loaded, reference=True).values
-        ref = np.genfromtxt(clip / "shapes.csv", delimiter=",", skip_header=1)[
-            :, 2 : 2 + NUM_BLENDSHAPES
-        ]
-        pairs.append((clip.name, ours, ref))
+        pairs.append((clip.name, ours, neurosync_shapes(clip)))
 
     jaw = [(o[:, JAW], r[:, JAW]) for _, o, r in pairs]
     lag = max(range(-4, 5), key=lambda k: mean_r(jaw, k))

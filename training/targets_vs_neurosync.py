@@ -18,11 +18,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, NUM_BLENDSHAPES
+from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES
 
 from .bilabial import align
 from .curves import render
-from .evaluate import CLIPS, mean_r
+from .evaluate import CLIPS, mean_r, neurosync_shapes
 
 CHANNELS = ("JawOpen", "MouthClose", "MouthFunnel", "MouthPucker", "MouthLowerDownLeft")
 ALIGN_RATE = 16000  # pocketsphinx's acoustic model
@@ -45,8 +45,7 @@ def aligned_clips() -> list[tuple[str, list, np.ndarray]]:
             except RuntimeError:
                 print(f"{clip.name}: pocketsphinx could not align it; left out")
                 continue
-            ref = np.genfromtxt(clip / "shapes.csv", delimiter=",", skip_header=1)
-            out.append((clip.name, segments, ref[:, 2 : 2 + NUM_BLENDSHAPES]))
+            out.append((clip.name, segments, neurosync_shapes(clip)))
     return out
 
 
