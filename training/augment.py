@@ -1,4 +1,4 @@
-"""Audio augmentation at the source rate: gain, per-syllable gain, EQ, synthetic reverb, noise.
+"""Audio augmentation at the source rate: gain, EQ, synthetic reverb, noise.
 
 Speed perturbation is applied later, when resampling to 88.2 kHz (the clip is treated as if it
 had been recorded at ``rate * factor``), and the phone times are divided by the same factor.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import signal
-
-from .phones import SIL, VOWELS
 
 
 def eq(y: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
@@ -57,49 +55,6 @@ def add_noise(y: np.ndarray, rng: np.random.Generator, snr_db: float | None = No
     active = y[np.abs(y) > 0.02 * (np.abs(y).max() + 1e-9)]
     level = np.sqrt(np.mean(active**2)) if active.size else 0.05
     return (y + coloured_noise(len(y), rng) * level / 10 ** (snr / 20)).astype(np.float32)
-
-
-def syllables(segments: list) -> list[tuple[float, float]]:
-    """(start, end) of each syllable: every phone joins its nearest vowel, silences split.
-
-    ``segments`` are (start, end, ARPAbet phone) in seconds. A run of phones without a vowel
-    (a lone consonant between pauses) is one syllable of its own.
-    """
-    out: list[tuple[float, float]] = []
-    run: list = []
-    for seg in [*segments, (0.0, 0.0, SIL)]:
-        if seg[2] != SIL:
-            run.append(seg)
-            continue
-        if not run:
-            continue
-        centres = [(a + b) / 2 for a, b, p in run if p in VOWELS]
-        if not centres:
-            out.append((run[0][0], run[-1][1]))
-        else:
-            owner = [int(np.argmin([abs((a + b) / 2 - c) for c in centres])) for a, b, _ in run]
-            for k in range(len(centres)):
-                mine = [s for s, o in zip(run, owner, strict=True) if o == k]
-                if mine:
-                    out.append((mine[0][0], mine[-1][1]))
-        run = []
-    return out
-
-
-def syllable_gain(
-    y: np.ndarray, rate: int, segments: list, rng: np.random.Generator, std_db: float
-) -> np.ndarray:
-    """Each syllable louder or softer by its own random gain (normal, ``std_db``), 15 ms ramps.
-
-    Loudness then varies from syllable to syllable independently of the mouth, so a model
-    cannot read the jaw off the level alone.
-    """
-    db = np.zeros(len(y))
-    for a, b in syllables(segments):
-        db[int(a * rate) : int(b * rate)] = rng.normal(0.0, std_db)
-    ramp = max(1, int(0.015 * rate))
-    db = np.convolve(db, np.ones(ramp) / ramp, mode="same")
-    return (y * 10 ** (db / 20)).astype(np.float32)
 
 
 def augment(y: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:

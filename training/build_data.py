@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import kokoro, synth
-from .augment import add_noise, augment, coloured_noise, syllable_gain
+from .augment import add_noise, augment, coloured_noise
 from .curves import render
 from .phones import SIL, append_phone
 from .texts import sentences
@@ -46,9 +46,6 @@ TRAIN_MIX = {
     "espeak": 0.20,
     "negative": 0.03,
 }
-#: Share of the augmented clips whose syllables get random gains, and the range of their std (dB).
-SYLLABLE_GAIN_SHARE = 0.6
-SYLLABLE_GAIN_STD_DB = (2.0, 6.0)
 HELD_OUT_MIX = {"flite-rms": 0.5, "espeak-heldout": 0.5}
 _RECIPE_FILES = (
     "augment.py",
@@ -224,8 +221,6 @@ def _clip_audio(job: dict, result, rng: np.random.Generator):
         return None
     y, rate, segments = result
     y, segments = synth.silence_pad(y, rate, segments, job["lead"], job["tail"])
-    if job["augment"] and rng.random() < SYLLABLE_GAIN_SHARE:
-        y = syllable_gain(y, rate, segments, rng, rng.uniform(*SYLLABLE_GAIN_STD_DB))
     y = augment(y, rate, rng) if job["augment"] else y / (np.abs(y).max() + 1e-9) * 0.7
     y = y + coloured_noise(len(y), rng) * 1e-4  # no digital silence, as in real recordings
     return y, rate, segments
