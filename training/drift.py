@@ -64,12 +64,16 @@ def level_drift(loaded, wavs: list[Path]) -> dict:
     }
 
 
-def envelope_r(jaw: np.ndarray, audio: SourceAudio, lags: range = range(-6, 7)) -> float:
-    """Pearson r of ``jaw`` (60 fps) with the audio's RMS under each model frame (core's
-    :func:`frame_levels_db` as a linear level, Gaussian-smoothed, sigma 1.5 frames) at the best
-    lag in ``lags``."""
+def level_curve(audio: SourceAudio) -> np.ndarray:
+    """The audio's RMS under each model frame (core's :func:`frame_levels_db` as a linear
+    level), Gaussian-smoothed with sigma 1.5 frames."""
     samples = resample(audio.samples, audio.rate, SAMPLE_RATE)
-    level = ndimage.gaussian_filter1d(10 ** (frame_levels_db(samples) / 20), 1.5)
+    return ndimage.gaussian_filter1d(10 ** (frame_levels_db(samples) / 20), 1.5)
+
+
+def envelope_r(jaw: np.ndarray, audio: SourceAudio, lags: range = range(-6, 7)) -> float:
+    """Pearson r of ``jaw`` (60 fps) with :func:`level_curve` at the best lag in ``lags``."""
+    level = level_curve(audio)
     return max(pearson(*_shift(jaw, level, k)) for k in lags)
 
 
