@@ -2,11 +2,11 @@
 
 Each phone has targets for a few channels and two dominances, one for the lips and one for the
 jaw (the JALI split). A channel at time t is the dominance-weighted mean of all phone targets,
-where a phone's dominance is flat inside it and decays as exp(-dist/tau) outside (Cohen-Massaro:
-tau 45 ms before the phone, 35 ms after). Then [1,2,1]/4 smoothing, a contrast curve on the jaw,
-and hard constraints in the middle 60 % of bilabials (jaw nearly shut, MouthClose >= JawOpen and
->= ``CLOSE_MIN``) and labiodentals (lower lip rolled a little). Frame i is sampled at
-(i + 0.25) / 60 s, the model's frame time.
+where a phone's dominance is flat inside it and decays as exp(-dist/tau) outside
+(Cohen-Massaro: tau 45 ms before the phone, 35 ms after; the jaw 30 and 15 ms). Then [1,2,1]/4
+smoothing, a contrast curve on the jaw, and hard constraints in the middle 60 % of bilabials
+(jaw nearly shut, MouthClose >= JawOpen and >= ``CLOSE_MIN``) and labiodentals (lower lip rolled
+a little). Frame i is sampled at (i + 0.25) / 60 s, the model's frame time.
 
 The jaw contrast curve ``JAW_REF * (jaw / JAW_REF) ** JAW_GAMMA`` keeps the open vowels (AA 0.6)
 where they are and lowers everything between them: with the table's linear values the jaw stayed
@@ -27,6 +27,11 @@ from .channels import CH, JAW
 from .phones import SIL, VOWELS
 
 TAU_BEFORE, TAU_AFTER = 0.045, 0.035
+# The jaw's own, shorter spread (session 7): with the lips' 45 / 35 ms the rule jaw stays
+# half-open across consonants between vowels. Chosen on the validation clips
+# (targets_vs_neurosync: rule jaw r 0.661 -> 0.681, inside a plateau of 0.679-0.683 for
+# 25-35 ms before and 10-15 ms after); the lip channels keep their calibrated spread.
+JAW_TAU_BEFORE, JAW_TAU_AFTER = 0.030, 0.015
 BILABIALS, LABIODENTALS = {"P", "B", "M"}, {"F", "V"}
 JAW_GAMMA, JAW_REF = 2.0, 0.6
 # Jaw openings before the contrast curve (v3 targets): the vowels' differences from their mean
@@ -195,18 +200,18 @@ def render(
 
 def _coarticulate(parts: list, t: np.ndarray) -> np.ndarray:
     """(T, 61): each channel the dominance-weighted mean of the phone targets; JawOpen with the
-    jaw dominances, every other channel with the lip dominances."""
+    jaw dominances and time constants, every other channel with the lips'."""
     starts, ends, targets, lips, jaws = (np.array(column) for column in zip(*parts, strict=True))
     before = np.clip(starts[:, None] - t[None], 0, None)
     after = np.clip(t[None] - ends[:, None], 0, None)
-    decay = np.exp(-before / TAU_BEFORE - after / TAU_AFTER)  # (P, T); 1 inside the phone
 
-    def blend(dominance: np.ndarray) -> np.ndarray:
+    def blend(dominance: np.ndarray, tau_before: float, tau_after: float) -> np.ndarray:
+        decay = np.exp(-before / tau_before - after / tau_after)  # (P, T); 1 inside the phone
         d = decay * dominance[:, None] + 1e-12
         return (d.T @ targets) / d.sum(axis=0)[:, None]  # (T, C): targets (P, C)
 
-    out = blend(lips)
-    out[:, JAW] = blend(jaws)[:, JAW]
+    out = blend(lips, TAU_BEFORE, TAU_AFTER)
+    out[:, JAW] = blend(jaws, JAW_TAU_BEFORE, JAW_TAU_AFTER)[:, JAW]
     return out
 
 

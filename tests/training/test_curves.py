@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES, MODEL_FPS, NUM_BLENDSHAPES
 
+from training import curves
 from training.curves import (
     CLOSE_MIN,
     JAW_GAMMA,
@@ -64,6 +65,18 @@ def test_jaw_closes_between_vowels_at_a_consonant():
     segs = [(0.0, 0.25, "AA"), (0.25, 0.33, "T"), (0.33, 0.6, "AA")]
     out = render(segs, frames(0.6))
     assert at(out, 0.29, "JawOpen") < 0.6 * at(out, 0.12, "JawOpen")
+
+
+def test_the_jaw_spreads_less_around_its_phone_than_the_lips(monkeypatch):
+    segs = [(0.0, 0.3, SIL), (0.3, 0.6, "AO"), (0.6, 1.0, SIL)]
+    own = render(segs, frames(1.0))
+    monkeypatch.setattr(curves, "JAW_TAU_BEFORE", curves.TAU_BEFORE)
+    monkeypatch.setattr(curves, "JAW_TAU_AFTER", curves.TAU_AFTER)
+    lips_spread = render(segs, frames(1.0))
+    for t in (0.27, 0.65):  # just before and just after the vowel
+        assert at(own, t, "JawOpen") < 0.8 * at(lips_spread, t, "JawOpen")
+        assert at(own, t, "MouthFunnel") == at(lips_spread, t, "MouthFunnel")
+    assert at(own, 0.45, "JawOpen") >= at(lips_spread, 0.45, "JawOpen")  # the vowel stays open
 
 
 @pytest.mark.parametrize("phone", ["P", "B", "M"])
