@@ -106,6 +106,11 @@ def mean_r(pairs: list[tuple[np.ndarray, np.ndarray]], lag: int) -> float:
     return float(np.nanmean([pearson(*_shift(a, b, lag)) for a, b in pairs]))
 
 
+def validation_clips() -> list[Path]:
+    """The NeuroSync validation clip folders (each with audio.wav and shapes.csv), sorted."""
+    return sorted(p for p in CLIPS.iterdir() if (p / "audio.wav").is_file())
+
+
 def neurosync_shapes(clip: Path) -> np.ndarray:
     """NeuroSync's (T, 61) blendshapes for validation ``clip`` (its shapes.csv, 0..1)."""
     rows = np.genfromtxt(clip / "shapes.csv", delimiter=",", skip_header=1)
@@ -114,7 +119,7 @@ def neurosync_shapes(clip: Path) -> np.ndarray:
 
 def neurosync_clips(loaded) -> dict:
     pairs = []
-    for clip in sorted(p for p in CLIPS.iterdir() if (p / "audio.wav").is_file()):
+    for clip in validation_clips():
         ours = generate(clip / "audio.wav", model=loaded, reference=True).values
         pairs.append((clip.name, ours, neurosync_shapes(clip)))
 

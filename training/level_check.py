@@ -28,7 +28,7 @@ from . import build_data
 from .channels import JAW
 from .curves import render
 from .drift import envelope_r, level_curve
-from .evaluate import CLIPS, _shift, mean_r, neurosync_shapes, pearson
+from .evaluate import CLIPS, _shift, mean_r, neurosync_shapes, pearson, validation_clips
 
 SHARES = (0.0, 0.25, 0.5, 0.75)
 
@@ -47,7 +47,7 @@ def remove_level(jaw: np.ndarray, level: np.ndarray, share: float) -> np.ndarray
 def level_removed_scores(loaded, shares=SHARES) -> dict[float, float]:
     """{share: the validation clips' mean JawOpen r at the best lag within +-4 frames}."""
     curves = []
-    for clip in sorted(p for p in CLIPS.iterdir() if (p / "audio.wav").is_file()):
+    for clip in validation_clips():
         audio = read_audio(clip / "audio.wav")
         ours = generate(audio, model=loaded, reference=True).values[:, JAW]
         curves.append((ours, level_curve(audio), neurosync_shapes(clip)[:, JAW]))

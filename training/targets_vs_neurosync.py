@@ -22,7 +22,7 @@ from neurosync_lipsync.core.constants import BLENDSHAPE_NAMES
 
 from .bilabial import align
 from .curves import render
-from .evaluate import CLIPS, mean_r, neurosync_shapes
+from .evaluate import mean_r, neurosync_shapes, validation_clips
 
 CHANNELS = ("JawOpen", "MouthClose", "MouthFunnel", "MouthPucker", "MouthLowerDownLeft")
 ALIGN_RATE = 16000  # pocketsphinx's acoustic model
@@ -35,7 +35,7 @@ def aligned_clips() -> list[tuple[str, list, np.ndarray]]:
 
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        for clip in sorted(p for p in CLIPS.iterdir() if (p / "audio.wav").is_file()):
+        for clip in validation_clips():
             y, rate = sf.read(clip / "audio.wav", dtype="float32")
             wav = Path(tmp) / f"{clip.name}.wav"
             sf.write(wav, librosa.resample(y, orig_sr=rate, target_sr=ALIGN_RATE), ALIGN_RATE)
